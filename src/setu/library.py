@@ -1,0 +1,134 @@
+"""The sources folder as a library: what is in it, what is indexed, adding
+and removing files. Used by the web app's Library tab."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Settings
+from .errors import SourceError
+from .index import current_generation, scan
+from .load import SUFFIXES
+
+
+@dataclass(frozen=True)
+class Entry:
+    file: str  # path inside the sources folder
+    title: str
+    kind: str
+    pages: int | None
+    passages: int
+    indexed_at: str
+    status: str  # "indexed", "failed: <why>", "changed since indexing", "not indexed yet", "deleted; rebuild to drop it"
+
+
+def inventory(settings: Settings) -> list[Entry]:
+    gen = current_generation(settings.index)
+    manifest = {}
+    if gen is not None:
+        try:
+            manifest = json.loads((gen / "manifest.json").read_text())
+        except (OSError, ValueError):
+            manifest = {}
+    files, failed = manifest.get("files", {}), manifest.get("failed", {})
+    skipped = manifest.get("skipped", {})
+    found, scan_failed, _ = scan(settings.sources) if settings.sources.is_dir() else ([], [], [])
+    entries, seen = [], set()
+    for f in found:
+        seen.add(f.rel)
+        info = files.get(f.rel)
+        kind = SUFFIXES.get(Path(f.rel).suffix.lower(), Path(f.rel).suffix.lstrip(".") or "?")
+        if f.rel in failed and (failed[f.rel].get("size"), failed[f.rel].get("mtime_ns")) == (f.size, f.mtime_ns):
+            why = failed[f.rel]["reason"]
+            kept = " (the previously indexed version is still searchable)" if info else ""
+            status = f"failed: {why}{kept}"
+        elif info is None:
+            status = f"skipped: {skipped[f.rel]}" if f.rel in skipped else "not indexed yet"
+        elif (info.get("size"), info.get("mtime_ns")) != (f.size, f.mtime_ns):
+            status = "changed since indexing"
+        else:
+            status = "indexed"
+        info = info or {}
+        entries.append(Entry(f.rel, info.get("title", ""), info.get("kind", kind), info.get("pages"),
+                             info.get("passages", 0), info.get("indexed_at", ""), status))
+    for shown, why in scan_failed:
+        rel = shown.split("/", 1)[-1] if "/" in shown else shown
+        seen.add(rel)
+        entries.append(Entry(rel, "", "?", None, 0, "", f"failed: {why}"))
+    for rel, info in files.items():
+        if rel not in seen:
+            entries.append(Entry(rel, info.get("title", ""), info.get("kind", ""), info.get("pages"),
+                                 info.get("passages", 0), info.get("indexed_at", ""), "deleted; rebuild to drop it"))
+    return sorted(entries, key=lambda e: e.file)
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+
+
+def safe_name(name: str) -> str:
+    """A plain file name: no folders, no control characters, no leading dots."""
+    name = unicodedata.normalize("NFKC", name).replace("\\", "/").split("/")[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    stem = _UNSAFE.sub("-", stem).strip(" .-")[:100] or "upload"
+    suffix = _UNSAFE.sub("", suffix).lower()[:10]
+    return f"{stem}.{suffix}" if suffix else stem
+
+
+def add_file(settings: Settings, upload: Path, original_name: str) -> Path:
+    """Copy an uploaded file into the sources folder under a safe, new name.
+    Raises ``SourceError`` for a wrong type or a file over the size limit."""
+    name = safe_name(original_name)
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise SourceError(original_name, f"unsupported file type {suffix or '(none)'!r}; upload PDF, TXT, MD or HTML")
+    size = upload.stat().st_size
+    limit = settings.max_file_mb * 1e6
+    if size > limit:
+        raise SourceError(original_name, f"file is {size / 1e6:.1f} MB, over the {settings.max_file_mb:g} MB limit")
+    data = upload.read_bytes()
+    if not data.strip():
+        raise SourceError(original_name, "file is empty")
+    if SUFFIXES[suffix] == "pdf" and not data.lstrip()[:5].startswith(b"%PDF"):
+        raise SourceError(original_name, "not a PDF file (no %PDF header)")
+    settings.sources.mkdir(parents=True, exist_ok=True)
+    target = settings.sources / name
+    n = 2
+    while target.exists():
+        target = settings.sources / f"{Path(name).stem}-{n}{suffix}"
+        n += 1
+    tmp = target.with_name(f".upload-{target.name}")
+    tmp.write_bytes(data)
+    tmp.replace(target)
+    return target
+
+
+def remove_file(settings: Settings, rel: str) -> Path:
+    """Delete a source file (only ever one inside the sources folder)."""
+    root = settings.sources.resolve()
+    target = (settings.sources / rel)
+    if not target.resolve().is_relative_to(root) and not target.is_symlink():
+        raise SourceError(rel, "not inside the sources folder")
+    if not (target.is_file() or target.is_symlink()):
+        raise SourceError(rel, "no such file in the sources folder")
+    target.unlink()
+    return target
+
+
+def resolve_served(settings: Settings, rel: str) -> Path | None:
+    """The file behind a /source/ URL, or None unless it is a readable source
+    inside the sources folder (no '..', no links that lead outside)."""
+    root = settings.sources.resolve()
+    try:
+        target = (root / rel).resolve()
+    except (OSError, ValueError):
+        return None
+    if not target.is_relative_to(root) or not target.is_file() or target.suffix.lower() not in SUFFIXES:
+        return None
+    return target

@@ -1,0 +1,122 @@
+"""Answers to HTML for the web app. Every string that comes from a source
+(title, passage, quote, file name) is escaped here, so a source holding
+HTML or script shows as text and never runs."""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import quote as url_quote
+
+_MARKER = re.compile(r"\[(\d+)\]")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+
+
+def answer_markdown(answer: dict, message: int = 0) -> str:
+    """The chat message: escaped answer text with [n] as links to the cards
+    (``message`` is the message's place in the chat, so a click on an older
+    answer finds that answer's cards)."""
+    text = answer["answer"]
+    out, cursor = [], 0
+    known = {c["n"] for c in answer.get("citations", [])}
+    for m in _MARKER.finditer(text):
+        out.append(_plain(text[cursor : m.start()]))
+        n = int(m.group(1))
+        if n in known:
+            out.append(f'<a href="#cite-{message}-{n}" class="cite-ref">[{n}]</a>')
+        else:
+            out.append(_plain(m.group()))
+        cursor = m.end()
+    out.append(_plain(text[cursor:]))
+    return "".join(out)
+
+
+def _plain(text: str) -> str:
+    """Text shown literally inside a Markdown message."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def highlighted(passage: str, quote: str) -> str:
+    """The passage with the quoted sentence marked; split first, then escape,
+    so that escaping cannot shift the offsets."""
+    i = passage.find(quote) if quote else -1
+    if i < 0:
+        return html.escape(passage)
+    before, mid, after = passage[:i], passage[i : i + len(quote)], passage[i + len(quote) :]
+    return f"{html.escape(before)}<mark>{html.escape(mid)}</mark>{html.escape(after)}"
+
+
+def source_link(source: str, sources_dir: str, page: int | None) -> str | None:
+    """The URL that serves a source file, opening a PDF at its page."""
+    prefix = sources_dir.rstrip("/") + "/"
+    if not source.startswith(prefix):
+        return None
+    url = "/source/" + url_quote(source[len(prefix):])
+    return f"{url}#page={page}" if page else url
+
+
+def evidence_html(answer: dict | None, sources_dir: str, message: int = 0) -> str:
+    """One card per citation: title, file, page, verdict, and the passage."""
+    if not answer:
+        return '<div class="setu-empty">Ask a question: the passages behind the answer appear here.</div>'
+    cards = answer.get("citations") or answer.get("closest") or []
+    if not cards:
+        return f'<div class="setu-empty">{html.escape(answer.get("note") or "No sources cited.")}</div>'
+    heading = "Sources" if answer.get("citations") else "Closest evidence (it does not answer the question)"
+    parts = [f'<div class="setu-evidence"><h3>{html.escape(heading)}</h3>']
+    for c in cards:
+        link = source_link(c["source"], sources_dir, c.get("page"))
+        meta = [html.escape(c["source"])]
+        if c.get("page"):
+            meta.append(f"p. {int(c['page'])}")
+        meta.append(f"match {float(c.get('score', 0)):.2f}")
+        verdict = c.get("verdict")
+        if verdict:
+            meta.append(f'<span class="verdict verdict-{html.escape(verdict)}">{html.escape(verdict)}</span>')
+        if link:
+            meta.append(f'<a href="{html.escape(link)}" target="_blank" rel="noopener">open source</a>')
+        parts.append(
+            f'<div class="setu-card" id="cite-{message}-{int(c["n"])}">'
+            f'<div class="setu-card-title"><span class="setu-n">[{int(c["n"])}]</span> {html.escape(c["title"])}</div>'
+            f'<div class="setu-card-meta">{" · ".join(meta)}</div>'
+            f'<blockquote class="setu-passage">{highlighted(c["passage"], c["quote"])}</blockquote>'
+            "</div>"
+        )
+    parts.append("</div>")
+    return "".join(parts)
+
+
+CSS = """
+.setu-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin: 0 0 10px 0; }
+.setu-card.setu-focus { outline: 3px solid #f59e0b; }
+.setu-card-title { font-weight: 600; }
+.setu-n { color: #2563eb; margin-right: 4px; }
+.setu-card-meta { font-size: 0.85em; opacity: 0.8; margin: 4px 0; }
+.setu-passage { white-space: pre-wrap; margin: 6px 0 0 0; font-size: 0.92em; border-left: 3px solid #cbd5e1; padding-left: 8px; }
+.setu-passage mark { background: #fde68a; color: inherit; padding: 0 1px; }
+.verdict-supported { color: #15803d; font-weight: 600; }
+.verdict-unsupported { color: #b91c1c; font-weight: 600; }
+.setu-empty { opacity: 0.7; padding: 8px; }
+a.cite-ref { text-decoration: none; font-weight: 600; }
+"""
+
+# Clicking [n] in the chat brings card n into view (a plain link would only change the URL hash).
+HEAD = """
+<script>
+document.addEventListener("click", function (event) {
+  const link = event.target.closest && event.target.closest("a.cite-ref");
+  if (!link) return;
+  event.preventDefault();
+  // The click also selects the message, which shows its cards; wait for them.
+  const wanted = (link.getAttribute("href") || "").slice(1);
+  let tries = 0;
+  (function focus() {
+    const card = document.getElementById(wanted);
+    if (!card) { if (++tries < 40) setTimeout(focus, 50); return; }
+    document.querySelectorAll(".setu-card.setu-focus").forEach(function (c) { c.classList.remove("setu-focus"); });
+    card.classList.add("setu-focus");
+    card.scrollIntoView({behavior: "smooth", block: "center"});
+  })();
+}, true);
+</script>
+"""

@@ -1,0 +1,92 @@
+"""The records that flow between the stages. All are frozen: a stage returns
+new records rather than changing the ones it was given."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a document, as offsets into ``Document.text``.
+
+    ``number`` is 1-based for PDFs and ``None`` for formats without pages.
+    """
+
+    number: int | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Document:
+    """A source file turned into text."""
+
+    source: str  # path as given to `setu index`, e.g. "sources/report.pdf"
+    title: str
+    kind: str  # "pdf", "txt", "md" or "html"
+    text: str
+    pages: tuple[Page, ...]
+    wrapped: bool = False  # single line breaks are soft (PDFs, hard-wrapped text)
+    meta: tuple[tuple[str, str], ...] = ()  # e.g. (("author", "..."), ("publisher", "..."))
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A run of whole sentences, born with everything needed to cite it."""
+
+    id: str  # "<source>#<n>"
+    source: str
+    title: str
+    page_start: int | None
+    page_end: int | None
+    start: int  # offsets into the document text
+    end: int
+    text: str  # == document.text[start:end]
+    sentences: tuple[tuple[int, int], ...]  # sentence offsets into the document text
+
+    def sentence_text(self, i: int) -> str:
+        a, b = self.sentences[i]
+        return self.text[a - self.start : b - self.start]
+
+    @property
+    def page_label(self) -> str:
+        if self.page_start is None:
+            return ""
+        if self.page_end in (None, self.page_start):
+            return f"p. {self.page_start}"
+        return f"pp. {self.page_start}-{self.page_end}"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A passage found for a query, with the scores that found it."""
+
+    passage: Passage
+    row: int  # the passage's row in the index
+    score: float  # fused score (higher is better)
+    dense: float  # cosine similarity of query and passage
+    lexical: float  # BM25 score (0 when the passage has none of the query words)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One quoted sentence and the passage it comes from."""
+
+    n: int
+    passage: Passage
+    quote: str  # verbatim from the source
+    quote_start: int  # offsets into the document text
+    quote_end: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str  # with [n] markers
+    abstained: bool
+    citations: tuple[Citation, ...] = ()
+    note: str = ""  # why Setu abstained, when it did
+    closest: tuple[Citation, ...] = ()  # when abstaining on topic: the nearest evidence, not an answer
+    timings: dict = field(default_factory=dict, compare=False)
