@@ -35,6 +35,9 @@ class Embedder:
         with self._lock:
             if self._model is None:
                 from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as transformers_logging
+
+                transformers_logging.disable_progress_bar()  # no "Loading weights" bar on every start
 
                 try:
                     self._model = SentenceTransformer(resolve_model(self.name), device="cpu")

@@ -66,7 +66,7 @@ def inventory(settings: Settings) -> list[Entry]:
     return sorted(entries, key=lambda e: e.file)
 
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+_UNSAFE = re.compile(r"[^\w.-]+")
 
 
 def safe_name(name: str) -> str:
@@ -76,7 +76,7 @@ def safe_name(name: str) -> str:
     stem, dot, suffix = name.rpartition(".")
     if not dot:
         stem, suffix = name, ""
-    stem = _UNSAFE.sub("-", stem).strip(" .-")[:100] or "upload"
+    stem = re.sub(r"-{2,}", "-", _UNSAFE.sub("-", stem)).strip(".-")[:100] or "upload"
     suffix = _UNSAFE.sub("", suffix).lower()[:10]
     return f"{stem}.{suffix}" if suffix else stem
 

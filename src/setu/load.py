@@ -29,7 +29,7 @@ def load(path: Path, source: str, *, max_bytes: int | None = None) -> Document:
     try:
         size = path.stat().st_size
         if max_bytes is not None and size > max_bytes:
-            raise SourceError(source, f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit (SETU_MAX_FILE_MB)")
+            raise SourceError(source, f"file is {size / 1e6:.3g} MB, over the {max_bytes / 1e6:g} MB limit (SETU_MAX_FILE_MB)")
         data = path.read_bytes()
     except OSError as e:
         raise SourceError(source, f"cannot read file: {e.strerror or e}") from None

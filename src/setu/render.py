@@ -55,21 +55,32 @@ def source_link(source: str, sources_dir: str, page: int | None) -> str | None:
     return f"{url}#page={page}" if page else url
 
 
-def evidence_html(answer: dict | None, sources_dir: str, message: int = 0) -> str:
+EMPTY = '<div class="setu-empty">Ask a question: the passages behind the answer appear here.</div>'
+
+
+def evidence_panel(answers: dict[str, dict], sources_dir: str) -> str:
+    """The cards of every answer in the chat; only the latest is shown until
+    the user clicks an earlier answer (handled in the page, see HEAD)."""
+    if not answers:
+        return EMPTY
+    latest = max(answers, key=int)
+    return "".join(evidence_html(answers[k], sources_dir, int(k), hidden=k != latest) for k in sorted(answers, key=int))
+
+
+def evidence_html(answer: dict, sources_dir: str, message: int = 0, hidden: bool = False) -> str:
     """One card per citation: title, file, page, verdict, and the passage."""
-    if not answer:
-        return '<div class="setu-empty">Ask a question: the passages behind the answer appear here.</div>'
+    shown = " hidden" if hidden else ""
     cards = answer.get("citations") or answer.get("closest") or []
     if not cards:
-        return f'<div class="setu-empty">{html.escape(answer.get("note") or "No sources cited.")}</div>'
+        note = answer.get("note") or "No sources cited."
+        return f'<div class="setu-answer setu-empty" data-msg="{message}"{shown}>{html.escape(note)}</div>'
     heading = "Sources" if answer.get("citations") else "Closest evidence (it does not answer the question)"
-    parts = [f'<div class="setu-evidence"><h3>{html.escape(heading)}</h3>']
+    parts = [f'<div class="setu-answer" data-msg="{message}"{shown}><h3>{html.escape(heading)}</h3>']
     for c in cards:
         link = source_link(c["source"], sources_dir, c.get("page"))
         meta = [html.escape(c["source"])]
         if c.get("page"):
             meta.append(f"p. {int(c['page'])}")
-        meta.append(f"match {float(c.get('score', 0)):.2f}")
         verdict = c.get("verdict")
         if verdict:
             meta.append(f'<span class="verdict verdict-{html.escape(verdict)}">{html.escape(verdict)}</span>')
@@ -103,20 +114,29 @@ a.cite-ref { text-decoration: none; font-weight: 600; }
 # Clicking [n] in the chat brings card n into view (a plain link would only change the URL hash).
 HEAD = """
 <script>
+function setuShow(msg) {
+  document.querySelectorAll(".setu-answer").forEach(function (group) {
+    group.hidden = group.dataset.msg !== msg;
+  });
+}
 document.addEventListener("click", function (event) {
-  const link = event.target.closest && event.target.closest("a.cite-ref");
-  if (!link) return;
+  if (!event.target.closest) return;
+  const link = event.target.closest("a.cite-ref");
+  const message = event.target.closest('[data-testid="bot"]');
+  if (!link) {
+    // A click anywhere on an earlier answer shows that answer's cards.
+    const first = message && message.querySelector("a.cite-ref");
+    if (first) setuShow(first.getAttribute("href").split("-")[1]);
+    return;
+  }
   event.preventDefault();
-  // The click also selects the message, which shows its cards; wait for them.
-  const wanted = (link.getAttribute("href") || "").slice(1);
-  let tries = 0;
-  (function focus() {
-    const card = document.getElementById(wanted);
-    if (!card) { if (++tries < 40) setTimeout(focus, 50); return; }
-    document.querySelectorAll(".setu-card.setu-focus").forEach(function (c) { c.classList.remove("setu-focus"); });
-    card.classList.add("setu-focus");
-    card.scrollIntoView({behavior: "smooth", block: "center"});
-  })();
+  const id = link.getAttribute("href").slice(1);  // cite-<message>-<n>
+  setuShow(id.split("-")[1]);
+  const card = document.getElementById(id);
+  if (!card) return;
+  document.querySelectorAll(".setu-card.setu-focus").forEach(function (c) { c.classList.remove("setu-focus"); });
+  card.classList.add("setu-focus");
+  card.scrollIntoView({behavior: "smooth", block: "center"});
 }, true);
 </script>
 """

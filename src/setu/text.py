@@ -60,7 +60,7 @@ def _blocks(text: str, start: int, end: int, soft_newlines: bool) -> list[tuple[
             line_start = text.rfind("\n", start, pos) + 1
             line = text[line_start:pos].strip()
             nxt = text[pos + 1 : pos + 2]
-            if line and len(line) < 60 and line[-1] not in ",;-" and not line[-1].islower() and nxt.isupper():
+            if line and len(line) < 50 and line[-1] not in ",;-" and nxt.isupper():
                 extra.append((pos, pos + 1))
         breaks = sorted(set(breaks) | set(extra))
     blocks, cursor = [], start

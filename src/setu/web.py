@@ -1,7 +1,6 @@
 """The web chat (Gradio 6): Chat tab with evidence cards, Library tab for
 sources, and the `/ask` API. A thin face on the same functions as the CLI."""
 
-from __future__ import annotations
 
 import sys
 from pathlib import Path
@@ -11,7 +10,7 @@ from .config import Settings
 from .engine import Engine
 from .errors import SetuError, SourceError
 from .library import add_file, inventory, remove_file, resolve_served
-from .render import CSS, HEAD, answer_markdown, evidence_html
+from .render import CSS, EMPTY, HEAD, answer_markdown, evidence_panel
 
 EXAMPLES = [
     "When did India and Japan establish diplomatic relations?",
@@ -62,16 +61,10 @@ def build_ui(engine: Engine):
             partial = answer_markdown({**data, "answer": text[:cut]}, message_index)
             yield [*history, {"role": "assistant", "content": partial}], "", answers, gr.update()
         final = [*history, {"role": "assistant", "content": answer_markdown(data, message_index)}]
-        yield final, "", answers, evidence_html(data, sources_dir, message_index)
-
-    def show_evidence(answers, evt: gr.SelectData):
-        key = str(evt.index if isinstance(evt.index, int) else evt.index[0])
-        if key in answers:
-            return evidence_html(answers[key], sources_dir, int(key))
-        return gr.update()
+        yield final, "", answers, evidence_panel(answers, sources_dir)
 
     def new_chat():
-        return [], {}, evidence_html(None, sources_dir), ""
+        return [], {}, EMPTY, ""
 
     def api_ask(question: str) -> dict:
         """Answer one question; the same JSON object as `setu ask --json`."""
@@ -81,7 +74,8 @@ def build_ui(engine: Engine):
             return {"question": question, "answer": "", "abstained": True, "citations": [], "error": str(e)}
 
     def library_rows():
-        return [[e.title, e.file, e.kind, e.pages or "", e.passages, e.indexed_at, e.status] for e in inventory(settings)]
+        return [[e.title, e.file, e.kind, e.pages or "", e.passages, e.indexed_at[:16].replace("T", " "), e.status]
+                for e in inventory(settings)]
 
     def library_choices():
         return gr.update(choices=[e.file for e in inventory(settings) if not e.status.startswith("deleted")], value=None)
@@ -138,11 +132,12 @@ def build_ui(engine: Engine):
                             new_btn = gr.Button("New chat", elem_id="new-chat")
                         gr.Examples(EXAMPLES, inputs=question, label="Try")
                     with gr.Column(scale=2):
-                        evidence = gr.HTML(evidence_html(None, sources_dir), elem_id="evidence")
+                        evidence = gr.HTML(EMPTY, elem_id="evidence")
             with gr.Tab("Library", id="library"):
                 gr.Markdown(f"Sources live in `{sources_dir}/`. Add PDF, TXT, MD or HTML files (up to "
                             f"{settings.max_file_mb:g} MB each), then rebuild the index.")
-                table = gr.Dataframe(headers=TABLE_HEADERS, value=library_rows, interactive=False, elem_id="sources-table", wrap=True)
+                table = gr.Dataframe(headers=TABLE_HEADERS, value=library_rows, interactive=False, elem_id="sources-table", wrap=True,
+                                     column_widths=["24%", "22%", "6%", "6%", "8%", "12%", "22%"])
                 with gr.Row():
                     files = gr.File(file_count="multiple", file_types=[".pdf", ".txt", ".md", ".html", ".htm"],
                                     label="Add sources", elem_id="upload")
@@ -156,7 +151,6 @@ def build_ui(engine: Engine):
                       api_visibility="private")
         question.submit(**submit)
         ask_btn.click(**submit)
-        chat.select(show_evidence, [answers], [evidence], api_visibility="private")
         new_btn.click(new_chat, None, [chat, answers, evidence, question], api_visibility="private")
         files.upload(upload, [files], [status, table, to_remove, files], api_visibility="private")
         remove_btn.click(remove, [to_remove], [status, table, to_remove], api_visibility="private")
