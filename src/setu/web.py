@@ -156,7 +156,7 @@ def build_ui(engine: Engine):
         remove_btn.click(remove, [to_remove], [status, table, to_remove], api_visibility="private")
         rebuild_btn.click(rebuild, None, [status, table, to_remove], api_visibility="private")
         ui.load(library_choices, None, [to_remove], api_visibility="private")
-        gr.api(api_ask, api_name="ask")
+        gr.api(api_ask, api_name="ask", queue=False, concurrency_limit=None)
     return ui
 
 

@@ -1,0 +1,176 @@
+"""`make bench`: speed and memory, measured in one run so the ratios are fair.
+
+Prints a table, then (last line) one JSON object with every figure.
+Timings on shared machines are noisy: each figure is a median, and the
+targets are ratios of figures taken in the same run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+from setu.answer import ask  # noqa: E402
+from setu.chunk import chunk  # noqa: E402
+from setu.config import load_settings  # noqa: E402
+from setu.embed import embedder_for  # noqa: E402
+from setu.evaluate import read_items  # noqa: E402
+from setu.index import build, open_index  # noqa: E402
+from setu.load import load  # noqa: E402
+
+SEED = ROOT / "sources" / "india-japan-proactive-partnership.md"
+
+
+def pct(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
+
+
+def synthetic_corpus(folder: Path, copies: int) -> None:
+    """Many distinct documents made from the seed's sentences in shuffled order."""
+    from setu.text import sentence_spans
+
+    text = load(SEED, "seed").text
+    sentences = [text[a:b] for a, b in sentence_spans(text)]
+    rng = random.Random(7)
+    folder.mkdir(parents=True)
+    for i in range(copies):
+        order = sentences[:]
+        rng.shuffle(order)
+        paragraphs = [" ".join(order[j:j + 5]) for j in range(0, len(order), 5)]
+        (folder / f"doc{i:03}.md").write_text(f"# Document {i}\n\n" + "\n\n".join(paragraphs), encoding="utf-8")
+
+
+def index_texts(sources: Path, settings) -> tuple[list[str], int]:
+    """Exactly the texts a full build embeds: passages, then each file's distinct sentences."""
+    texts, n_passages = [], 0
+    for path in sorted(sources.iterdir()):
+        doc = load(path, path.name)
+        passages = chunk(doc, settings.chunk_words, settings.chunk_overlap)
+        n_passages += len(passages)
+        texts += [p.text for p in passages]
+        texts += [doc.text[a:b] for a, b in sorted({s for p in passages for s in p.sentences})]
+    return texts, n_passages
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="setu-bench-"))
+    results: dict[str, float] = {}
+    try:
+        embedder = embedder_for("all-MiniLM-L6-v2")
+        embedder.encode(["warm up"])
+
+        # 1. Indexing throughput against the raw cost of embedding the same texts.
+        corpus = work / "corpus"
+        synthetic_corpus(corpus, copies=12)
+        settings = load_settings(sources=corpus, index=work / "corpus-index")
+        texts, n_passages = index_texts(corpus, settings)
+        encode_runs, index_runs = [], []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            embedder.model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+            encode_runs.append(time.perf_counter() - t0)
+            shutil.rmtree(settings.index, ignore_errors=True)
+            t0 = time.perf_counter()
+            report = build(settings, embedder=embedder)
+            index_runs.append(time.perf_counter() - t0)
+            assert report.passages == n_passages, (report.passages, n_passages)
+        results["corpus_passages"] = n_passages
+        results["encode_passages_per_s"] = round(n_passages / statistics.median(encode_runs), 1)
+        results["index_passages_per_s"] = round(n_passages / statistics.median(index_runs), 1)
+
+        # 2. A re-index with nothing changed, as a user runs it (a new process).
+        env = {**os.environ, "SETU_SOURCES": str(corpus), "SETU_INDEX": str(settings.index)}
+        noop = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "setu.cli", "index", "--quiet"], env=env, check=True,
+                           stdout=subprocess.DEVNULL)
+            noop.append(time.perf_counter() - t0)
+        results["noop_reindex_s"] = round(statistics.median(noop), 3)
+
+        # 3. Answer latency, warm and in-process, on the real sources.
+        seed_sources = work / "sources"
+        seed_sources.mkdir()
+        shutil.copy(SEED, seed_sources)
+        seed_settings = load_settings(sources=seed_sources, index=work / "index")
+        build(seed_settings, embedder=embedder)
+        index = open_index(seed_settings.index)
+        questions = [item.question for item in read_items(ROOT / "tests" / "data" / "qa.jsonl")]
+        questions = (questions * 4)[:200]
+        for q in questions[:20]:
+            ask(q, index, embedder)
+        encode_ms, ask_ms = [], []
+        for q in questions:  # interleaved, so both see the same machine load
+            t0 = time.perf_counter()
+            embedder.encode([q])
+            encode_ms.append(1000 * (time.perf_counter() - t0))
+            t0 = time.perf_counter()
+            ask(q, index, embedder)
+            ask_ms.append(1000 * (time.perf_counter() - t0))
+        results["encode_p50_ms"] = round(statistics.median(encode_ms), 2)
+        results["ask_p50_ms"] = round(statistics.median(ask_ms), 2)
+        results["ask_p95_ms"] = round(pct(ask_ms, 95), 2)
+
+        # 4. The web app: memory once warm, and /ask through gradio_client.
+        from webapp import App
+
+        app = App(work, extra_env={"SETU_SOURCES": str(seed_sources), "SETU_INDEX": str(seed_settings.index)})
+        try:
+            from gradio_client import Client
+
+            # Plain http on loopback: ssl_verify=False only skips loading the CA bundle on every request.
+            client = Client(app.url, analytics_enabled=False, verbose=False, download_files=str(work / "dl"),
+                            ssl_verify=False)
+            for q in questions[:10]:
+                client.predict(q, api_name="/ask")
+            http_ms = []
+            for q in questions[:100]:
+                t0 = time.perf_counter()
+                client.predict(q, api_name="/ask")
+                http_ms.append(1000 * (time.perf_counter() - t0))
+            results["http_ask_p50_ms"] = round(statistics.median(http_ms), 2)
+            status = Path(f"/proc/{app.proc.pid}/status").read_text()
+            rss_kb = int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1])
+            results["serve_rss_mb"] = round(rss_kb / 1024, 1)
+            urllib.request.urlopen(app.url + "/gradio_api/info").read()
+        finally:
+            app.stop()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    targets = [
+        ("ask_p50_ms <= 2 x encode_p50_ms", results["ask_p50_ms"] <= 2 * results["encode_p50_ms"]),
+        ("index >= 0.8 x encode passages/s", results["index_passages_per_s"] >= 0.8 * results["encode_passages_per_s"]),
+        ("noop_reindex_s < 1", results["noop_reindex_s"] < 1),
+        ("serve_rss_mb < 1000", results["serve_rss_mb"] < 1000),
+        ("http_ask_p50_ms <= ask_p50_ms + 50", results["http_ask_p50_ms"] <= results["ask_p50_ms"] + 50),
+    ]
+    print(f"{'measure':28} value")
+    for key, value in results.items():
+        print(f"{key:28} {value}")
+    print()
+    for name, ok in targets:
+        print(f"{'PASS' if ok else 'FAIL'}  {name}")
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(results, indent=1))
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
