@@ -1,9 +1,10 @@
 # Setu: `make run` to chat, `make test` to test. Everything lives in .venv.
 PY := .venv/bin/python
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PIP := .venv/bin/pip
 STAMP := .venv/.installed
 
-.PHONY: install run index test bench clean
+.PHONY: install run index test bench clean chromium
 
 install: $(STAMP)
 
@@ -21,8 +22,13 @@ index: install
 run: index
 	$(PY) app.py
 
-test: install
+test: install chromium
 	$(PY) -m pytest -q
+
+# The browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+chromium:
+	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 bench: install
 	$(PY) bench/run.py

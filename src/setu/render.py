@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 from urllib.parse import quote as url_quote
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -46,19 +47,21 @@ def highlighted(passage: str, quote: str) -> str:
     return f"{html.escape(before)}<mark>{html.escape(mid)}</mark>{html.escape(after)}"
 
 
-def source_link(source: str, sources_dir: str, page: int | None) -> str | None:
-    """The URL that serves a source file, opening a PDF at its page."""
-    prefix = sources_dir.rstrip("/") + "/"
-    if not source.startswith(prefix):
+def source_link(source: str, sources_dir: Path, page: int | None) -> str | None:
+    """The URL that serves a source file (a PDF opens at its page), or None
+    for a file outside the sources folder."""
+    try:
+        rel = Path(source).resolve().relative_to(Path(sources_dir).resolve())
+    except ValueError:
         return None
-    url = "/source/" + url_quote(source[len(prefix):])
+    url = "/source/" + url_quote(rel.as_posix())
     return f"{url}#page={page}" if page else url
 
 
 EMPTY = '<div class="setu-empty">Ask a question: the passages behind the answer appear here.</div>'
 
 
-def evidence_panel(answers: dict[str, dict], sources_dir: str) -> str:
+def evidence_panel(answers: dict[str, dict], sources_dir: Path) -> str:
     """The cards of every answer in the chat; only the latest is shown until
     the user clicks an earlier answer (handled in the page, see HEAD)."""
     if not answers:
@@ -67,7 +70,7 @@ def evidence_panel(answers: dict[str, dict], sources_dir: str) -> str:
     return "".join(evidence_html(answers[k], sources_dir, int(k), hidden=k != latest) for k in sorted(answers, key=int))
 
 
-def evidence_html(answer: dict, sources_dir: str, message: int = 0, hidden: bool = False) -> str:
+def evidence_html(answer: dict, sources_dir: Path, message: int = 0, hidden: bool = False) -> str:
     """One card per citation: title, file, page, verdict, and the passage."""
     shown = " hidden" if hidden else ""
     cards = answer.get("citations") or answer.get("closest") or []

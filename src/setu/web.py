@@ -36,7 +36,7 @@ def build_ui(engine: Engine):
     import gradio as gr
 
     settings = engine.settings
-    sources_dir = settings.sources.as_posix()
+    sources_dir = settings.sources
 
     def respond(message, history, answers):
         question = (message or "").strip()
@@ -134,7 +134,7 @@ def build_ui(engine: Engine):
                     with gr.Column(scale=2):
                         evidence = gr.HTML(EMPTY, elem_id="evidence")
             with gr.Tab("Library", id="library"):
-                gr.Markdown(f"Sources live in `{sources_dir}/`. Add PDF, TXT, MD or HTML files (up to "
+                gr.Markdown(f"Sources live in `{sources_dir.as_posix()}/`. Add PDF, TXT, MD or HTML files (up to "
                             f"{settings.max_file_mb:g} MB each), then rebuild the index.")
                 table = gr.Dataframe(headers=TABLE_HEADERS, value=library_rows, interactive=False, elem_id="sources-table", wrap=True,
                                      column_widths=["24%", "22%", "6%", "6%", "8%", "12%", "22%"])
