@@ -17,6 +17,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from .cite import support
 from .index import Index
 from .retrieve import retrieve
 from .text import content_words, squash
@@ -79,7 +80,7 @@ def compose(question: str, qv: np.ndarray, hits: list[Hit], index: Index, query:
         if any(_same_sentence(c, o) for o in chosen) or (need and not fits(c["text"], need, question)):
             continue
         chosen.append(c)
-    citations = tuple(_citation(n, c) for n, c in enumerate(chosen, start=1))
+    citations = tuple(checked(_citation(n, c), c["hit"], index) for n, c in enumerate(chosen, start=1))
     text = " ".join(f"{squash(c.quote)} [{c.n}]" for c in citations)
     return Answer(question, text, False, citations)
 
@@ -88,6 +89,17 @@ def _citation(n: int, c: dict) -> Citation:
     hit: Hit = c["hit"]
     a, b = c["span"]
     return Citation(n, hit.passage, c["text"], a, b, round(c["score"], 4))
+
+
+def checked(citation: Citation, hit: Hit, index: Index) -> Citation:
+    """The citation with the support check's verdict, computed from vectors
+    already in the index (no model call)."""
+    p = hit.passage
+    vectors = index.sentence_vector_rows(hit.row)
+    j = p.sentences.index((citation.quote_start, citation.quote_end))
+    verdict = support(squash(citation.quote), [p.text], claim_vector=vectors[j], sentence_vectors=[vectors],
+                      spans=[[(a - p.start, b - p.start) for a, b in p.sentences]])
+    return replace(citation, verdict=verdict.label, support=verdict.score, reason=verdict.reason)
 
 
 # --- follow-up questions ------------------------------------------------------
@@ -249,6 +261,8 @@ def _citations_json(citations) -> list[dict]:
             "passage": c.passage.text,
             "quote": c.quote,
             "score": c.score,
+            "verdict": c.verdict,
+            "support": c.support,
             "passage_id": c.passage.id,
             "start": c.quote_start,
             "end": c.quote_end,

@@ -132,6 +132,74 @@ def format_answer(answer) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+@main.command("check")
+@click.argument("file", type=str)
+@_index
+@click.option("--json", "as_json", is_flag=True, help="One JSON report per input, one per line")
+def check_cmd(file, index_dir, as_json):
+    """Check that each claim of an answer is supported by the passage it cites.
+
+    FILE holds JSON or JSON Lines in the shape `setu ask --json` prints
+    ('-' reads standard input). Exits with status 1 when a cited sentence is
+    unsupported, a marker points at no citation, or a quote is stale.
+
+        setu ask --json "When were relations established?" | setu check -
+    """
+    from .check import check, read_inputs
+    from .embed import embedder_for
+    from .errors import IndexMissing
+    from .index import open_index
+
+    settings = load_settings(index=index_dir)
+    inputs = read_inputs(file, sys.stdin)
+    try:
+        index = open_index(settings.index)
+        embedder = embedder_for(index.model)
+    except IndexMissing:
+        index, embedder = None, embedder_for(settings.model)
+        click.echo("setu: no index, so sources cannot be compared for staleness", err=True)
+    all_ok = True
+    for item in inputs:
+        report = check(item, embedder, index)
+        all_ok &= report.ok
+        if as_json:
+            click.echo(json.dumps(report.to_json(), ensure_ascii=False))
+        else:
+            click.echo(format_report(report, item))
+    sys.exit(0 if all_ok else 1)
+
+
+_MARKS = {"supported": ("✓", "green"), "unsupported": ("✗", "red"), "uncited": ("?", "yellow")}
+
+
+def format_report(report, item) -> str:
+    from .check import parse
+
+    _text, citations = parse(item)
+    lines = []
+    for claim in report.claims:
+        mark, colour = _MARKS[claim.verdict]
+        head = click.style(f"{mark} {claim.verdict}", fg=colour, bold=True)
+        lines.append(f"{head} ({claim.score:.2f})  {claim.text}")
+        if claim.reason and claim.verdict != "uncited":
+            lines.append(f"    why: {claim.reason}")
+        if claim.support_n is not None:
+            c = citations[claim.support_n]
+            passage = c["passage"]
+            before, mid, after = (passage[: claim.support_start], passage[claim.support_start : claim.support_end],
+                                  passage[claim.support_end :])
+            where = c.get("source") or "passage"
+            shown = [" ".join(before.split()), click.style(" ".join(mid.split()), bold=True, reverse=True),
+                     " ".join(after.split())]
+            lines.append(f"    [{claim.support_n}] {where}: " + " ".join(part for part in shown if part))
+    for n in report.missing:
+        lines.append(click.style(f"✗ [{n}] points at no citation", fg="red", bold=True))
+    for n, why in report.stale:
+        lines.append(click.style(f"✗ [{n}] stale: {why}", fg="red", bold=True))
+    lines.append(f"{report.supported_ratio:.0%} of sentences supported")
+    return "\n".join(lines) + "\n"
+
+
 @main.command("serve")
 @_sources
 @_index

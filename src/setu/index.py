@@ -85,6 +85,8 @@ class Index:
     sentence_rows: np.ndarray  # first sentence row of each passage
     bm25: object  # bm25s.BM25
     df: dict[str, int] = field(default_factory=dict)
+    _rows_by_text: dict | None = field(default=None, repr=False)
+    _sentence_rows_by_text: dict | None = field(default=None, repr=False)
 
     @property
     def generation(self) -> str:
@@ -97,6 +99,41 @@ class Index:
     def sentence_vector_rows(self, row: int) -> np.ndarray:
         start = self.sentence_rows[row]
         return self.sentence_vectors[start : start + len(self.passages[row].sentences)]
+
+    def row_of(self, passage_text: str) -> int | None:
+        """The row of a passage with exactly this text, if indexed."""
+        if self._rows_by_text is None:
+            self._rows_by_text = {p.text: i for i, p in enumerate(self.passages)}
+        return self._rows_by_text.get(passage_text)
+
+    def vector_of_sentence(self, sentence: str) -> np.ndarray | None:
+        """The stored vector of an indexed sentence with exactly this text."""
+        if self._sentence_rows_by_text is None:
+            self._sentence_rows_by_text = {}
+            for row, p in enumerate(self.passages):
+                for j in range(len(p.sentences)):
+                    self._sentence_rows_by_text.setdefault(p.sentence_text(j), int(self.sentence_rows[row]) + j)
+        found = self._sentence_rows_by_text.get(sentence)
+        return None if found is None else self.sentence_vectors[found]
+
+    def source_text(self, source: str) -> str | None:
+        """A source's text as indexed now (whitespace collapsed), or None."""
+        wanted = _same_file_key(source)
+        parts = sorted((p for p in self.passages if p.source == source or _same_file_key(p.source) == wanted),
+                       key=lambda p: p.start)
+        if not parts:
+            return None
+        text = ""
+        for p in parts:
+            text = text[: p.start].ljust(p.start) + p.text if p.end > len(text) else text
+        return " ".join(text.split())
+
+
+def _same_file_key(source: str) -> str:
+    try:
+        return str(Path(source).resolve())
+    except (OSError, ValueError):
+        return source
 
 
 def current_generation(index_dir: Path) -> Path | None:

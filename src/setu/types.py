@@ -78,7 +78,10 @@ class Citation:
     quote: str  # verbatim from the source
     quote_start: int  # offsets into the document text
     quote_end: int
-    score: float
+    score: float  # how well the sentence answers the question (retrieval score)
+    verdict: str = ""  # "supported" or "unsupported", set by the support check
+    support: float | None = None  # the support check's score, 0..1
+    reason: str = ""  # why the check found no support
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,389 @@
+"""Claims to verdicts: is a claim supported by the passage(s) it cites?
+
+No entailment model can be installed here, so the check combines signals
+that can be measured and explained:
+
+* meaning: cosine similarity of the claim and the best passage sentence;
+* coverage: the share of the claim's words found in that sentence (or, for a
+  claim that joins two sentences, in the passage);
+* hard checks that veto support: every number in the claim must be in the
+  passage (1952 is not 1962); every name in the claim must be in it; names
+  must keep their partners (Uniqlo in New Delhi is not Uniqlo in Mumbai); and
+  a negation or an "un-" word the passage lacks flips the meaning.
+
+``support`` is pure: it reads only its arguments. The CLI, the web app and
+the answer pipeline all call it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .text import STOPWORDS, content_words, sentence_spans, words
+
+# Calibrated on tests/data/citations.jsonl (docs/citations.md, bench/calibrate.py).
+WEIGHT_MEANING = 0.5
+SUPPORTED_AT = 0.55
+
+
+@dataclass(frozen=True)
+class Verdict:
+    supported: bool
+    score: float  # 0..1; how well the best sentence matches the claim
+    sentence: str  # the passage sentence that best supports the claim
+    passage: int  # which of the passages it is in
+    start: int  # its offsets in that passage
+    end: int
+    reason: str = ""  # why it is not supported
+
+    @property
+    def label(self) -> str:
+        return "supported" if self.supported else "unsupported"
+
+
+def support(claim: str, passages: Sequence[str], embedder=None, *, claim_vector=None,
+            sentence_vectors: Sequence[np.ndarray] | None = None,
+            spans: Sequence[Sequence[tuple[int, int]]] | None = None) -> Verdict:
+    """Check one claim against the passage(s) cited for it.
+
+    The index already holds vectors for its passages' sentences: pass them,
+    with the sentence ``spans`` they belong to, and the claim's vector if it
+    is known; whatever is missing is encoded with ``embedder`` in one call.
+    """
+    claim = _strip_markers(claim)
+    if not claim or not any(p.strip() for p in passages):
+        return Verdict(False, 0.0, "", 0, 0, 0, "nothing to compare")
+    if spans is None or sentence_vectors is None:
+        spans, sentence_vectors = [sentence_spans(p) or [(0, len(p))] for p in passages], None
+    flat = [(i, a, b) for i, ss in enumerate(spans) for a, b in ss]
+    sims = _similarities(claim, [passages[i][a:b] for i, a, b in flat], embedder, claim_vector, sentence_vectors)
+
+    joined = " ".join(passages)
+    weights = _weighted(claim)
+    # A claim may draw on the whole passage, but a match within one sentence counts most.
+    passage_cover = 0.8 * _coverage(weights, set(content_words(joined)))
+    scores = [WEIGHT_MEANING * max(0.0, float(sim))
+              + (1 - WEIGHT_MEANING) * max(_coverage(weights, set(content_words(passages[i][a:b]))), passage_cover)
+              for sim, (i, a, b) in zip(sims, flat)]
+    best = int(np.argmax(scores))
+    i, a, b = flat[best]
+    score = round(float(scores[best]), 4)
+    reason = hard_checks(claim, passages[i][a:b], joined)
+    if not reason and score < SUPPORTED_AT:
+        reason = "the passage does not say this"
+    return Verdict(not reason, score, passages[i][a:b], i, a, b, reason)
+
+
+def _similarities(claim, sentences, embedder, claim_vector, sentence_vectors) -> np.ndarray:
+    texts = ([] if claim_vector is not None else [claim]) + ([] if sentence_vectors is not None else sentences)
+    if texts and embedder is None:
+        raise ValueError("support() needs an embedder when vectors are not given")
+    encoded = embedder.encode(texts) if texts else None
+    qv = claim_vector if claim_vector is not None else encoded[0]
+    matrix = np.concatenate(list(sentence_vectors)) if sentence_vectors is not None else encoded[len(texts) - len(sentences):]
+    return matrix @ np.asarray(qv, dtype=np.float32)
+
+
+_MARKERS = re.compile(r"\s*\[\d+\]")
+
+
+def _strip_markers(text: str) -> str:
+    return _MARKERS.sub("", text).strip()
+
+
+def _weighted(text: str, topic_weight: float = 2.0) -> dict[str, float]:
+    """Claim words and their weights: names and numbers count double (the
+    corpus's topic names, India and Japan, count ``topic_weight``)."""
+    out = {}
+    for token in re.findall(r"[A-Za-z\u00C0-\u024F0-9][\w\u00C0-\u024F'’.-]*", text):
+        for w in content_words(token):
+            weight = topic_weight if w in TOPIC_NAMES else 2.0 if token[:1].isupper() or token[:1].isdigit() else 1.0
+            out[w] = max(out.get(w, 0.0), weight)
+    return out
+
+
+def _coverage(weights: dict[str, float], present: set[str]) -> float:
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    return sum(w for t, w in weights.items() if t in present or _near(t, present)) / total
+
+
+def _near(word: str, present: set[str]) -> bool:
+    """Same stem: 'established' ~ 'establishment', 'east' ~ 'eastern'."""
+    if len(word) < 4:
+        return False
+    stem = word[:max(4, len(word) - 3)]
+    return any(p.startswith(stem) or (len(p) >= 4 and word.startswith(p)) for p in present)
+
+
+# --- hard checks ----------------------------------------------------------------
+
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_NEGATION = re.compile(r"\b(not|no|never|neither|nor|none|without|lacks?|lacking|cannot|fails?|failed|unable|absent|little|hardly|barely|rarely|seldom)\b|n't\b", re.I)
+_NAME = re.compile(r"\b[A-Z][\w\u00C0-\u024F’'-]*(?:\s+(?:of\s+)?[A-Z][\w\u00C0-\u024F’'-]*)*")
+_CLAUSE = re.compile(r";|:|,\s*(?:and|but|while|whereas|whilst|which)\b|\s+(?:while|whereas|whilst)\s+"
+                     r"|\s+and\s+(?=(?:as|by|since|has|have|had|was|were|is|are|will|it|they|then|also)\b)")
+# Names so common in this corpus that a passage may leave them implicit ("both nations").
+TOPIC_NAMES = frozenset({"india", "indian", "indians", "japan", "japanese"})
+# Capitalised words that are titles or ordinary words, not the name itself.
+_TITLE_WORDS = frozenset("""the a an of and in on at for to prime minister president pm government ministry
+    first second third next last world war cold great north south east west northern southern eastern western
+    self defense defence force forces army navy region state states republic kingdom union tv series
+    island islands sea ocean river mountain mountains city bay strait peninsula lake province district
+    university professor dr mr mrs ms sir lord""".split())
+_EXCLUSIVE = [
+    frozenset("north south east west northern southern eastern western northeast northeastern southeast southeastern".split()),
+    frozenset("january february march april may june july august september october november december".split()),
+    frozenset("first second third fourth fifth last".split()),
+    frozenset("surplus deficit".split()),
+]
+_SMALL = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+_TENS = {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+
+
+def hard_checks(claim: str, sentence: str, passage: str) -> str:
+    """A reason the claim cannot be supported, or '' when none is found."""
+    passage_words = set(words(passage))
+    for name in _names(claim):
+        head = _head(name)
+        if head and head not in passage_words and not _near(head, passage_words) and not _acronym(name, passage_words):
+            return f"the passage does not mention {name}"
+    claim_clauses = [c for c in _CLAUSE.split(claim) if c.strip()]
+    passage_clauses = [c for s in (sentence_spans(passage) or [(0, len(passage))]) for c in _CLAUSE.split(passage[s[0]:s[1]]) if c.strip()]
+    for clause in claim_clauses:
+        numbers = _quantities(clause)
+        if numbers - _quantities(passage):
+            return f"the number {min(numbers - _quantities(passage))} is not in the passage"
+        # The passage clauses that say most of what this claim clause says:
+        # one of them must agree with it on every check below.
+        weights = _weighted(clause, topic_weight=0.5)  # "India" alone says little about which clause
+        covers = [_coverage(weights, set(content_words(c))) for c in passage_clauses]
+        top = max(covers)
+        near = sorted((v, c) for c, v in zip(passage_clauses, covers) if v >= 0.75 * top)[::-1]
+        reasons = [_clause_check(clause, numbers, c) for _v, c in near]
+        if all(reasons):
+            return reasons[0]
+    partner = _partners(claim, sentence)
+    if partner:
+        return partner
+    flipped = _un_words(claim, passage_words)
+    if flipped:
+        return f"“{flipped}” says the opposite of the passage"
+    return _swapped(claim, sentence)
+
+
+def _clause_check(clause: str, numbers: set[str], passage_clause: str) -> str:
+    missing = numbers - _quantities(passage_clause)
+    if missing:
+        return f"the passage gives {', '.join(sorted(missing))} for something else"
+    if _polarity(clause, passage_clause) != _polarity(passage_clause, clause):
+        return "the claim and the passage differ in negation"
+    clash = _exclusive(clause, passage_clause)
+    if clash:
+        return f"“{clash}” does not match the passage"
+    return _order(clause, passage_clause)
+
+
+def _names(text: str, context: str = "") -> list[str]:
+    """Capitalised names. The first word of the text counts only when the
+    ``context`` also writes it with a capital mid-sentence ("Uniqlo opened…"
+    but not "Despite…")."""
+    out = []
+    for m in _NAME.finditer(text):
+        name = m.group()
+        if m.start() == len(text) - len(text.lstrip()):
+            first, _, rest = name.partition(" ")
+            if not re.search(rf"(?<![.!?]\s)(?<!^)\b{re.escape(first)}\b", context):
+                if not rest:
+                    continue
+                name = rest
+        if name.lower() not in STOPWORDS:
+            out.append(name)
+    return out
+
+
+def _head(name: str) -> str:
+    """The word that identifies a name: 'Narendra Modi' -> 'modi'; '' for
+    titles and topic names alone ('Prime Minister', 'Japan')."""
+    for w in reversed(words(name)):
+        if w not in _TITLE_WORDS and w not in TOPIC_NAMES and w not in STOPWORDS:
+            return w
+    return ""
+
+
+def _acronym(name: str, passage_words: set[str]) -> bool:
+    initials = "".join(w[0] for w in re.findall(r"[A-Za-z]+", name)).lower()
+    return len(initials) >= 2 and initials in passage_words
+
+
+def _quantities(text: str) -> set[str]:
+    """Numbers, with spelled-out ones and durations normalised:
+    'six decades' -> 60, 'a century' -> 100, 'the 1960s' -> 1960."""
+    out = {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(text)}
+    tokens = re.findall(r"[a-z]+", text.lower())
+    for i, t in enumerate(tokens):
+        value = _SMALL.get(t, _TENS.get(t))
+        unit = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if t in ("century", "centuries", "decade", "decades", "millennium", "millennia") and (i == 0 or tokens[i - 1] in ("a", "one", "than", "over")):
+            value, unit = 1, t
+        if value is None:
+            continue
+        scale = {"decade": 10, "decades": 10, "century": 100, "centuries": 100, "millennium": 1000, "millennia": 1000,
+                 "hundred": 100, "thousand": 1000, "dozen": 12}.get(unit)
+        if scale:
+            out.add(str(value * scale))
+        elif value > 1 and t not in ("one", "two"):  # "two nations" is not a figure worth checking
+            out.add(str(value))
+    if re.search(r"\bthousand years\b", text.lower()):
+        out.add("1000")
+    return {re.sub(r"s$", "", q) for q in out}
+
+
+_LIGHT = frozenset("become became get got enjoy enjoyed make made take took seem remain remained really".split())
+
+
+def _polarity(text: str, other: str) -> int:
+    """Parity of the negations in ``text`` that negate something ``other``
+    also talks about ("never become adversaries" vs "adversaries"); a
+    negation of something the other text does not mention is ignored."""
+    other_words = set(words(other))
+    count = 0
+    for m in _NEGATION.finditer(text):
+        scope = []
+        for token in re.findall(r"[\w’'-]+|[;,.:]", text[m.end():])[:6]:
+            if token in ";,.:":
+                break
+            if token[:1].isupper():
+                continue
+            scope += [w for w in content_words(token) if w not in _LIGHT]
+            if len(scope) >= 2:
+                break
+        if any(w in other_words or _near(w, other_words) for w in scope[:2]):
+            count += 1
+    return count % 2
+
+
+def _exclusive(claim: str, passage: str) -> str:
+    """A word from a closed set (directions, months, ordinals...) where the passage uses another."""
+    cw, pw = set(re.findall(r"[a-z]+", claim.lower())), set(re.findall(r"[a-z]+", passage.lower()))
+    for group in _EXCLUSIVE:
+        mine, theirs = cw & group, pw & group
+        if mine and theirs and not mine & theirs:
+            return sorted(mine)[0]
+    return ""
+
+
+PARTIES = frozenset({"india", "japan", "china", "britain", "british", "chinese", "korea", "korean", "america",
+                     "american", "russia", "russian", "pakistan", "usa"})
+
+
+def _order(claim: str, passage: str) -> str:
+    """Who did what to whom: two parties (countries or their peoples) named
+    once each in a clause must keep their order, after undoing a passive
+    ("... by the Japanese government")."""
+    cw, pw = words(claim), words(passage)
+    names = list(dict.fromkeys(_fold_name(w) for w in cw if _fold_name(w) in PARTIES | {"india", "japan"}))
+    for i, x in enumerate(names):
+        for y in names[i + 1:]:
+            if _joined(claim, x, y) or _joined(passage, x, y):
+                continue
+            if _count(pw, x) != 1 or _count(pw, y) != 1:
+                continue
+            claim_way = (_first(cw, x) < _first(cw, y)) != _passive(claim, x, y)
+            passage_way = (_first(pw, x) < _first(pw, y)) != _passive(passage, x, y)
+            if claim_way != passage_way:
+                return f"the passage has {x.title()} and {y.title()} the other way round"
+    return ""
+
+
+_LINKS = ("if", "unless", "than", "from", "to", "with")
+
+
+def _partners(claim: str, sentence: str) -> str:
+    """'only if Japan signs' where the passage says 'only if India does':
+    the party that follows a linking word must be the same in both."""
+    for marker in _LINKS:
+        mine, theirs = _after(claim, marker), _after(sentence, marker)
+        if mine and theirs and not mine & theirs:
+            return f"the passage has “{marker} {sorted(theirs)[0].title()}”, not “{marker} {sorted(mine)[0].title()}”"
+    return ""
+
+
+def _after(text: str, marker: str) -> set[str]:
+    found = re.findall(rf"\b{marker}\s+(?:the\s+)?([A-Za-z]+)", text, re.I)
+    return {_fold_name(w.lower()) for w in found if _fold_name(w.lower()) in PARTIES}
+
+
+def _passive(text: str, x: str, y: str) -> bool:
+    """'... was provided ... by the Japanese government': the agent comes last."""
+    m = re.search(r"\bby\s+(?:the\s+|how\s+)?(\w+)", text.lower())
+    return bool(m) and _fold_name(words(m.group(1))[0] if words(m.group(1)) else "") in (x, y)
+
+
+def _count(tokens: list[str], name: str) -> int:
+    return sum(1 for t in tokens if _fold_name(t) == name)
+
+
+def _proper(text: str) -> set[str]:
+    return {w for n in _names(text) for w in words(n) if w not in _TITLE_WORDS and w not in STOPWORDS}
+
+
+def _fold_name(w: str) -> str:
+    return {"indian": "india", "indians": "india", "japanese": "japan", "chinese": "china", "british": "britain",
+            "korean": "korea", "american": "america", "russian": "russia"}.get(w, w)
+
+
+def _first(tokens: list[str], name: str) -> int:
+    return next(i for i, t in enumerate(tokens) if _fold_name(t) == name)
+
+
+def _joined(text: str, x: str, y: str) -> bool:
+    """'India and Japan': a symmetric pair whose order means nothing."""
+    t = text.lower()
+    pattern = r"\b{a}\w*\s*(?:and|,|&|or|–|-)\s*(?:the\s+)?{b}"
+    x, y = x[:4], y[:4]  # india/indian, japan/japanese
+    return bool(re.search(pattern.format(a=x, b=y), t) or re.search(pattern.format(a=y, b=x), t))
+
+
+def _un_words(claim: str, passage_words: set[str]) -> str:
+    """'unimpressed' when the passage says 'impressed'."""
+    for w in words(claim):
+        for prefix in ("un", "in", "dis", "non"):
+            if w.startswith(prefix) and len(w) > len(prefix) + 4 and w not in passage_words and w[len(prefix):] in passage_words:
+                return w
+    return ""
+
+
+def _swapped(claim: str, sentence: str) -> str:
+    """Names that the passage pairs with other names: the claim puts X with
+    Y, while the passage's clause with X names Z instead and its clause with
+    Y names W."""
+    claim_names = {n.lower() for n in _names(claim, sentence) if _fold_name(words(n)[-1] if words(n) else "") not in PARTIES}
+    if len(claim_names) < 2:
+        return ""
+    passage_clauses = _CLAUSE.split(sentence)
+    for clause in _CLAUSE.split(claim):
+        in_clause = sorted(n for n in claim_names if n in clause.lower())
+        for x in in_clause:
+            for y in in_clause:
+                if x >= y:
+                    continue
+                with_x = [c for c in passage_clauses if x in c.lower()]
+                with_y = [c for c in passage_clauses if y in c.lower()]
+                if not with_x or not with_y or any(c in with_y for c in with_x):
+                    continue
+                if _others(with_x, claim_names) and _others(with_y, claim_names):
+                    return f"the passage does not put {x.title()} with {y.title()}"
+    return ""
+
+
+def _others(clauses: list[str], claim_names: set[str]) -> bool:
+    """Whether these clauses name someone or something the claim does not."""
+    return any(n.lower() not in claim_names for c in clauses for n in _names(c) if len(n) > 3)
