@@ -200,6 +200,36 @@ def format_report(report, item) -> str:
     return "\n".join(lines) + "\n"
 
 
+@main.command("eval")
+@click.argument("qa_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_index
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Write report.md and chart.png here")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object")
+def eval_cmd(qa_file, index_dir, out, as_json):
+    """Run a question set and report retrieval, answer, citation and abstention quality.
+
+    Each line of QA_FILE is {"question", "expected", "support"} for an answerable
+    question, or {"question", "off_topic": true} / {"question", "unanswerable": true}.
+
+        setu eval tests/data/qa.jsonl --out eval-report
+    """
+    from . import evaluate
+    from .embed import embedder_for
+    from .index import open_index
+
+    settings = load_settings(index=index_dir)
+    index = open_index(settings.index)
+    summary, rows = evaluate.run(evaluate.read_items(qa_file), index, embedder_for(index.model), full=True)
+    if out:
+        report, chart = evaluate.write_report(summary, rows, out, str(qa_file))
+        click.echo(f"Wrote {report} and {chart}", err=True)
+    if as_json:
+        click.echo(json.dumps(summary))
+    else:
+        for key, value in summary.items():
+            click.echo(f"{key:24} {value}")
+
+
 @main.command("serve")
 @_sources
 @_index

@@ -4,6 +4,7 @@ abstains as it should. Used by `setu eval`, the tests and the benchmarks."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,8 @@ from .answer import ask
 from .errors import InputError
 from .index import Index
 from .types import Answer
+
+_MARKER = re.compile(r"\[(\d+)\]")
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,42 @@ def judge(item: Item, answer: Answer) -> dict:
     return row
 
 
+def alce(answer: Answer, embedder, index: Index) -> tuple[list[bool], list[bool]]:
+    """ALCE-style citation quality, judged by the support check.
+
+    Recall: each cited statement is supported by its citations together.
+    Precision: each citation supports its statement alone, or is needed
+    (without it the others no longer do)."""
+    from .check import split_claims, verdict_for
+
+    by_n = {c.n: c.passage.text for c in answer.citations}
+    recall, precision = [], []
+    if answer.abstained:
+        return recall, precision
+    for statement in split_claims(answer.text):
+        cited = [n for n in dict.fromkeys(int(m) for m in _MARKER.findall(statement)) if n in by_n]
+        if not cited:
+            continue
+        together = verdict_for(statement, [by_n[n] for n in cited], embedder, index).supported
+        recall.append(together)
+        for n in cited:
+            alone = verdict_for(statement, [by_n[n]], embedder, index).supported
+            others = [by_n[m] for m in cited if m != n]
+            needed = together and bool(others) and not verdict_for(statement, others, embedder, index).supported
+            precision.append(alone or needed)
+    return recall, precision
+
+
+def retrieval_rank(item: Item, index: Index, embedder, k: int = 10) -> int | None:
+    """1-based rank of the first passage holding the supporting sentence."""
+    from .answer import contextualize
+    from .retrieve import retrieve
+
+    query = contextualize(item.question, item.history)
+    hits = retrieve(index, embedder.encode([query])[0], query, k=k)
+    return next((r for r, h in enumerate(hits, start=1) if item.support in h.passage.text), None)
+
+
 def summarise(rows: list[dict]) -> dict:
     on = [r for r in rows if r["kind"] == "answerable"]
     off = [r for r in rows if r["kind"] == "off_topic"]
@@ -71,14 +110,70 @@ def summarise(rows: list[dict]) -> dict:
     }
 
 
-def run(items: list[Item], index: Index, embedder, use_history: bool = True) -> tuple[dict, list[dict]]:
-    rows, latencies = [], []
+def run(items: list[Item], index: Index, embedder, use_history: bool = True,
+        full: bool = False) -> tuple[dict, list[dict]]:
+    """Answer every item and score the answers. ``full`` adds retrieval
+    ranks and ALCE citation recall and precision (what `setu eval` reports)."""
+    rows, latencies, recall, precision = [], [], [], []
+    embedder.encode(["warm up"])  # load the model before timing anything
     for item in items:
         t0 = time.perf_counter()
         answer = ask(item.question, index, embedder, history=item.history if use_history else ())
         latencies.append(1000 * (time.perf_counter() - t0))
-        rows.append(judge(item, answer))
+        row = judge(item, answer)
+        row["latency_ms"] = round(latencies[-1], 2)
+        if full and item.kind == "answerable":
+            row["rank"] = retrieval_rank(item, index, embedder)
+            r, p = alce(answer, embedder, index)
+            recall += r
+            precision += p
+        rows.append(row)
     summary = summarise(rows)
     latencies.sort()
     summary["ask_p50_ms"] = round(latencies[len(latencies) // 2], 2) if latencies else None
+    summary["ask_p95_ms"] = round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 2) if latencies else None
+    if full:
+        ranks = [r.get("rank") for r in rows if r["kind"] == "answerable"]
+        for k in (1, 5, 10):
+            summary[f"recall@{k}"] = round(sum(1 for r in ranks if r and r <= k) / len(ranks), 4) if ranks else None
+        summary["mrr@10"] = round(sum(1 / r for r in ranks if r) / len(ranks), 4) if ranks else None
+        summary["citation_recall"] = round(sum(recall) / len(recall), 4) if recall else None
+        summary["citation_precision"] = round(sum(precision) / len(precision), 4) if precision else None
+        abstain_rows = [r for r in rows if r["kind"] != "answerable"]
+        summary["abstention_accuracy"] = round(sum(r["correct"] for r in abstain_rows) / len(abstain_rows), 4) if abstain_rows else None
     return summary, rows
+
+
+def write_report(summary: dict, rows: list[dict], out: Path, source: str) -> tuple[Path, Path]:
+    """report.md and chart.png in ``out``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out.mkdir(parents=True, exist_ok=True)
+    quality = [k for k in ("recall@1", "recall@5", "recall@10", "mrr@10", "answer_accuracy", "citation_hit_rate",
+                           "citation_recall", "citation_precision", "off_topic_abstained", "unanswerable_abstained")
+               if summary.get(k) is not None]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5), gridspec_kw={"width_ratios": [3, 2]})
+    left.barh(quality[::-1], [summary[k] for k in quality[::-1]], color="#2563eb")
+    left.set_xlim(0, 1.05)
+    left.set_title("Quality")
+    for y, k in enumerate(quality[::-1]):
+        left.text(min(summary[k], 1.0) + 0.01, y, f"{summary[k]:.3f}", va="center", fontsize=8)
+    right.hist([r["latency_ms"] for r in rows], bins=20, color="#f59e0b")
+    right.set_title(f"Answer latency (p50 {summary['ask_p50_ms']} ms)")
+    right.set_xlabel("ms")
+    fig.tight_layout()
+    chart = out / "chart.png"
+    fig.savefig(chart, dpi=110)
+    plt.close(fig)
+
+    lines = [f"# Setu evaluation: `{source}`", "", "| measure | value |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in summary.items()]
+    lines += ["", "![chart](chart.png)", "", "## Misses", ""]
+    misses = [r for r in rows if not r["correct"] or (r["kind"] == "answerable" and not r.get("cited_support"))]
+    lines += [f"- **{r['id']}** ({r['kind']}) {r['question']} → {r['answer'][:160]}" for r in misses] or ["None."]
+    report = out / "report.md"
+    report.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return report, chart
