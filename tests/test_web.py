@@ -187,3 +187,34 @@ def test_ask_api_returns_the_cli_json(app, tmp_path):
     json.dumps(out)
     off = client.predict("How do I bake sourdough bread?", api_name="/ask")
     assert off["abstained"] is True and off["citations"] == []
+
+
+def test_cards_show_the_support_verdict(page):
+    ask(page, "When did India and Japan establish diplomatic relations?")
+    verdict = page.locator("#evidence .setu-card .verdict").first
+    assert verdict.inner_text().startswith("✓ supported")
+
+
+def test_check_tab_reports_each_claim_with_its_verdict(page):
+    ask(page, "Where did Muji open its first Indian outlet?")
+    page.get_by_role("tab", name="Check").click()
+    page.locator("#check-pick input").click()
+    page.get_by_role("option").first.click()
+    page.wait_for_function("() => document.querySelector('#check-input').innerText.includes('citations')", timeout=5000)
+    page.click("#check-run")
+    page.wait_for_selector("#check-report .setu-claim", timeout=15000)
+    assert "100% of sentences supported" in page.locator("#check-report").inner_text()
+    assert "Mumbai" in page.locator("#check-report mark").first.inner_text()
+
+    wrong = {"answer": "Muji opened its first Indian outlet in Mumbai in 2019. [1]",
+             "citations": [{"n": 1, "passage": "In the retail sector, Muji of Ryōhin Keikaku opened its first Indian "
+                            "outlet in Mumbai in August 2016, and Fast Retailing opened its first Uniqlo store in "
+                            "New Delhi in October 2019."}]}
+    editor = page.locator("#check-input .cm-content")
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(json.dumps(wrong))
+    page.click("#check-run")
+    page.wait_for_selector("#check-report .setu-claim-unsupported", timeout=15000)
+    assert "for something else" in page.locator("#check-report").inner_text()

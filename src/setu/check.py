@@ -141,11 +141,19 @@ def staleness(citation: dict, index) -> str:
 
 def read_inputs(path: str, stdin=None) -> list[dict]:
     """JSON (one object or a list) or JSON Lines, from a file or '-' for stdin."""
+    try:
+        raw = stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except OSError as e:
+        raise InputError(f"{path}: cannot read ({e.strerror})") from None
+    return read_inputs_text(raw, "standard input" if path == "-" else path)
+
+
+def read_inputs_text(raw: str, path: str = "input") -> list[dict]:
     import json
 
-    raw = (stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")).strip()
+    raw = (raw or "").strip()
     if not raw:
-        raise InputError(f"{'standard input' if path == '-' else path}: no input")
+        raise InputError(f"{path}: no input")
     try:
         data = json.loads(raw)
         return data if isinstance(data, list) else [data]

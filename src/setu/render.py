@@ -85,8 +85,8 @@ def evidence_html(answer: dict, sources_dir: Path, message: int = 0, hidden: boo
         if c.get("page"):
             meta.append(f"p. {int(c['page'])}")
         verdict = c.get("verdict")
-        if verdict:
-            meta.append(f'<span class="verdict verdict-{html.escape(verdict)}">{html.escape(verdict)}</span>')
+        if verdict and answer.get("citations"):
+            meta.append(_verdict_badge(verdict, c.get("support")))
         if link:
             meta.append(f'<a href="{html.escape(link)}" target="_blank" rel="noopener">open source</a>')
         parts.append(
@@ -96,6 +96,41 @@ def evidence_html(answer: dict, sources_dir: Path, message: int = 0, hidden: boo
             f'<blockquote class="setu-passage">{highlighted(c["passage"], c["quote"])}</blockquote>'
             "</div>"
         )
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _verdict_badge(verdict: str, score) -> str:
+    label = {"supported": "✓ supported", "unsupported": "✗ unsupported", "uncited": "? uncited"}.get(verdict, verdict)
+    score_text = f" {float(score):.2f}" if isinstance(score, (int, float)) else ""
+    return f'<span class="verdict verdict-{html.escape(verdict)}">{html.escape(label)}{score_text}</span>'
+
+
+def report_html(report: dict, answer: dict) -> str:
+    """A `setu check` report: each claim, its verdict, and the cited passage
+    with the supporting sentence highlighted."""
+    citations = {c.get("n"): c for c in answer.get("citations") or [] if isinstance(c, dict)}
+    ratio = report["supported_ratio"]
+    parts = [f'<div class="setu-report"><p class="setu-report-summary">{ratio:.0%} of sentences supported</p>']
+    for s in report["sentences"]:
+        parts.append(f'<div class="setu-claim setu-claim-{html.escape(s["verdict"])}">')
+        parts.append(f'<div>{_verdict_badge(s["verdict"], s["score"] if s["verdict"] != "uncited" else None)} '
+                     f'{html.escape(s["text"])}</div>')
+        if s.get("reason") and s["verdict"] != "supported":
+            parts.append(f'<div class="setu-card-meta">why: {html.escape(s["reason"])}</div>')
+        n = s["support"].get("n")
+        if n in citations:
+            c = citations[n]
+            passage, start, end = c["passage"], s["support"]["start"], s["support"]["end"]
+            shown = (html.escape(passage[:start]) + "<mark>" + html.escape(passage[start:end]) + "</mark>"
+                     + html.escape(passage[end:]))
+            where = html.escape(str(c.get("source") or "passage"))
+            parts.append(f'<div class="setu-card-meta">[{int(n)}] {where}</div><blockquote class="setu-passage">{shown}</blockquote>')
+        parts.append("</div>")
+    for n in report.get("missing_markers", []):
+        parts.append(f'<div class="setu-claim setu-claim-unsupported">✗ [{int(n)}] points at no citation</div>')
+    for item in report.get("stale", []):
+        parts.append(f'<div class="setu-claim setu-claim-unsupported">✗ [{int(item["n"])}] stale: {html.escape(item["reason"])}</div>')
     parts.append("</div>")
     return "".join(parts)
 
@@ -111,6 +146,12 @@ CSS = """
 .verdict-supported { color: #15803d; font-weight: 600; }
 .verdict-unsupported { color: #b91c1c; font-weight: 600; }
 .setu-empty { opacity: 0.7; padding: 8px; }
+.setu-claim { border-left: 4px solid #94a3b8; padding: 6px 10px; margin: 8px 0; }
+.setu-claim-supported { border-left-color: #16a34a; }
+.setu-claim-unsupported { border-left-color: #dc2626; }
+.setu-claim-uncited { border-left-color: #ca8a04; }
+.verdict-uncited { color: #a16207; font-weight: 600; }
+.setu-report-summary { font-weight: 600; }
 a.cite-ref { text-decoration: none; font-weight: 600; }
 """
 

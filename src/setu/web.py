@@ -2,6 +2,8 @@
 sources, and the `/ask` API. A thin face on the same functions as the CLI."""
 
 
+import html
+import json
 import sys
 from pathlib import Path
 
@@ -10,7 +12,9 @@ from .config import Settings
 from .engine import Engine
 from .errors import SetuError, SourceError
 from .library import add_file, inventory, remove_file, resolve_served
-from .render import CSS, EMPTY, HEAD, answer_markdown, evidence_panel
+from .check import check, read_inputs_text
+from .embed import embedder_for
+from .render import CSS, EMPTY, HEAD, answer_markdown, evidence_panel, report_html
 
 EXAMPLES = [
     "When did India and Japan establish diplomatic relations?",
@@ -41,14 +45,14 @@ def build_ui(engine: Engine):
     def respond(message, history, answers):
         question = (message or "").strip()
         if not question:
-            yield history, "", answers, gr.update()
+            yield history, "", answers, gr.update(), gr.update()
             return
         earlier = tuple(_text_of(m["content"]) for m in history if m.get("role") == "user")
         history = [*history, {"role": "user", "content": question}]
         try:
             data = to_json(engine.ask(question, earlier))
         except SetuError as e:
-            yield [*history, {"role": "assistant", "content": f"⚠️ {e}"}], "", answers, gr.update()
+            yield [*history, {"role": "assistant", "content": f"⚠️ {e}"}], "", answers, gr.update(), gr.update()
             return
         message_index = len(history)
         answers = {**answers, str(message_index): data}
@@ -59,12 +63,28 @@ def build_ui(engine: Engine):
             cuts.append(len(text))
         for cut in cuts[:-1]:
             partial = answer_markdown({**data, "answer": text[:cut]}, message_index)
-            yield [*history, {"role": "assistant", "content": partial}], "", answers, gr.update()
+            yield [*history, {"role": "assistant", "content": partial}], "", answers, gr.update(), gr.update()
         final = [*history, {"role": "assistant", "content": answer_markdown(data, message_index)}]
-        yield final, "", answers, evidence_panel(answers, sources_dir)
+        yield final, "", answers, evidence_panel(answers, sources_dir), pick_choices(answers)
 
     def new_chat():
-        return [], {}, EMPTY, ""
+        return [], {}, EMPTY, "", gr.update(choices=[], value=None)
+
+    def pick_choices(answers):
+        return gr.update(choices=[(a["question"], k) for k, a in sorted(answers.items(), key=lambda kv: int(kv[0]))])
+
+    def picked(key, answers):
+        if key in answers:
+            return json.dumps(answers[key], ensure_ascii=False, indent=1)
+        return gr.update()
+
+    def run_check(text):
+        try:
+            items = read_inputs_text(text)
+            index = engine.index
+            return "".join(report_html(check(item, embedder_for(index.model), index).to_json(), item) for item in items)
+        except SetuError as e:
+            return f'<div class="setu-claim setu-claim-unsupported">{html.escape(str(e))}</div>'
 
     def api_ask(question: str) -> dict:
         """Answer one question; the same JSON object as `setu ask --json`."""
@@ -133,6 +153,13 @@ def build_ui(engine: Engine):
                         gr.Examples(EXAMPLES, inputs=question, label="Try")
                     with gr.Column(scale=2):
                         evidence = gr.HTML(EMPTY, elem_id="evidence")
+            with gr.Tab("Check", id="check"):
+                gr.Markdown("Check an answer's citations: is each claim supported by the passage it cites? "
+                            "Paste JSON in the shape `setu ask --json` prints, or pick an answer from this chat.")
+                pick = gr.Dropdown(choices=[], label="An answer from this chat", elem_id="check-pick")
+                pasted = gr.Code(language="json", label="Answer JSON", elem_id="check-input", lines=8)
+                check_btn = gr.Button("Check citations", variant="primary", elem_id="check-run")
+                report = gr.HTML(elem_id="check-report")
             with gr.Tab("Library", id="library"):
                 gr.Markdown(f"Sources live in `{sources_dir.as_posix()}/`. Add PDF, TXT, MD or HTML files (up to "
                             f"{settings.max_file_mb:g} MB each), then rebuild the index.")
@@ -147,11 +174,13 @@ def build_ui(engine: Engine):
                         rebuild_btn = gr.Button("Rebuild index", variant="primary", elem_id="rebuild")
                 status = gr.Markdown(elem_id="library-status")
 
-        submit = dict(fn=respond, inputs=[question, chat, answers], outputs=[chat, question, answers, evidence],
+        submit = dict(fn=respond, inputs=[question, chat, answers], outputs=[chat, question, answers, evidence, pick],
                       api_visibility="private")
         question.submit(**submit)
         ask_btn.click(**submit)
-        new_btn.click(new_chat, None, [chat, answers, evidence, question], api_visibility="private")
+        new_btn.click(new_chat, None, [chat, answers, evidence, question, pick], api_visibility="private")
+        pick.change(picked, [pick, answers], [pasted], api_visibility="private")
+        check_btn.click(run_check, [pasted], [report], api_visibility="private")
         files.upload(upload, [files], [status, table, to_remove, files], api_visibility="private")
         remove_btn.click(remove, [to_remove], [status, table, to_remove], api_visibility="private")
         rebuild_btn.click(rebuild, None, [status, table, to_remove], api_visibility="private")
