@@ -48,7 +48,7 @@ def ask(question: str, index: Index, embedder, history: tuple[str, ...] = ()) ->
     answer = compose(question, qv, hits, index, query=query)
     t3 = time.perf_counter()
     timings = {"encode_ms": 1000 * (t1 - t0), "retrieve_ms": 1000 * (t2 - t1), "answer_ms": 1000 * (t3 - t2)}
-    return replace(answer, timings=timings)
+    return replace(answer, timings=timings, generation=index.generation)
 
 
 def compose(question: str, qv: np.ndarray, hits: list[Hit], index: Index, query: str | None = None) -> Answer:
@@ -248,6 +248,7 @@ def to_json(answer: Answer) -> dict:
         "note": answer.note,
         "citations": _citations_json(answer.citations),
         "closest": _citations_json(answer.closest),
+        "generation": answer.generation,
     }
 
 

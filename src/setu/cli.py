@@ -235,14 +235,17 @@ def eval_cmd(qa_file, index_dir, out, as_json):
 @_index
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=7860, show_default=True, type=int)
-def serve_cmd(sources, index_dir, host, port):
-    """Start the web chat.
+@click.option("--read-only", is_flag=True, help="Hide the Library's upload, remove and rebuild actions")
+def serve_cmd(sources, index_dir, host, port, read_only):
+    """Start the web chat. Binding to anything but 127.0.0.1 needs SETU_AUTH
+    (user:password for the Library's write actions) or --read-only.
 
         setu serve --port 7860
+        SETU_AUTH=admin:long-secret setu serve --host 0.0.0.0
     """
     from .web import serve
 
-    serve(load_settings(sources=sources, index=index_dir), host=host, port=port)
+    serve(load_settings(sources=sources, index=index_dir), host=host, port=port, read_only=read_only)
 
 
 @main.command("config")

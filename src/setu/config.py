@@ -7,7 +7,7 @@ the defaults below.
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 from .errors import ConfigError
@@ -23,12 +23,24 @@ class Settings:
     chunk_words: int = 40  # target passage length, in words (chosen on the eval set: docs/chunking.md)
     chunk_overlap: int = 1  # sentences shared by neighbouring passages
     max_file_mb: float = 50.0  # larger source files are refused
+    auth: str = field(default="", repr=False)  # "user:password" guarding the Library's write actions (env only)
 
     def chunking(self) -> dict:
         return {"chunk_words": self.chunk_words, "chunk_overlap": self.chunk_overlap}
 
     def shown(self) -> dict:
-        return {k: str(v) for k, v in asdict(self).items()}
+        """The settings as `setu config` prints them, secrets masked."""
+        out = {k: str(v) for k, v in asdict(self).items()}
+        out["auth"] = f"{self.auth.split(':', 1)[0]}:****" if self.auth else "(none)"
+        return out
+
+    def credentials(self) -> tuple[str, str] | None:
+        if not self.auth:
+            return None
+        user, sep, password = self.auth.partition(":")
+        if not sep or not user or not password:
+            raise ConfigError("SETU_AUTH must look like user:password")
+        return user, password
 
 
 _ENV = {
@@ -38,6 +50,7 @@ _ENV = {
     "chunk_words": ("SETU_CHUNK_WORDS", int),
     "chunk_overlap": ("SETU_CHUNK_OVERLAP", int),
     "max_file_mb": ("SETU_MAX_FILE_MB", float),
+    "auth": ("SETU_AUTH", str),
 }
 
 
@@ -53,10 +66,12 @@ def load_settings(**overrides) -> Settings:
                 values[f.name] = kind(raw)
             except ValueError:
                 raise ConfigError(f"{env_name}={raw!r} is not a valid {kind.__name__}") from None
+    overrides.pop("auth", None)  # a password never comes from a flag, where `ps` would show it
     values.update({k: (Path(v) if k in ("sources", "index") else v) for k, v in overrides.items() if v is not None})
     settings = replace(Settings(), **values)
     if settings.chunk_words < 10:
         raise ConfigError(f"chunk_words must be at least 10, not {settings.chunk_words}")
     if not 0 <= settings.chunk_overlap < 5:
         raise ConfigError(f"chunk_overlap must be between 0 and 4, not {settings.chunk_overlap}")
+    settings.credentials()  # validates SETU_AUTH
     return settings

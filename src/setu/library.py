@@ -4,15 +4,17 @@ and removing files. Used by the web app's Library tab."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Settings
 from .errors import SourceError
-from .index import current_generation, scan
-from .load import SUFFIXES
+from .index import current_generation, scan, sha256_of
+from .load import SUFFIXES, kind_of, load
 
 
 @dataclass(frozen=True)
@@ -83,29 +85,29 @@ def safe_name(name: str) -> str:
 
 def add_file(settings: Settings, upload: Path, original_name: str) -> Path:
     """Copy an uploaded file into the sources folder under a safe, new name.
-    Raises ``SourceError`` for a wrong type or a file over the size limit."""
+
+    The file is read with the same loader `setu index` uses, so an upload is
+    refused with the same message the command line would give (wrong type,
+    over the size limit, encrypted or damaged PDF, binary data...); a file
+    whose content is already in the library is refused too. Nothing already
+    in the folder is ever overwritten."""
     name = safe_name(original_name)
-    suffix = Path(name).suffix.lower()
-    if suffix not in SUFFIXES:
-        raise SourceError(original_name, f"unsupported file type {suffix or '(none)'!r}; upload PDF, TXT, MD or HTML")
-    size = upload.stat().st_size
-    limit = settings.max_file_mb * 1e6
-    if size > limit:
-        raise SourceError(original_name, f"file is {size / 1e6:.1f} MB, over the {settings.max_file_mb:g} MB limit")
-    data = upload.read_bytes()
-    if not data.strip():
-        raise SourceError(original_name, "file is empty")
-    if SUFFIXES[suffix] == "pdf" and not data.lstrip()[:5].startswith(b"%PDF"):
-        raise SourceError(original_name, "not a PDF file (no %PDF header)")
+    max_bytes = int(settings.max_file_mb * 1e6)
+    load(upload, name, max_bytes=max_bytes, kind=kind_of(Path(name)))  # raises SourceError with the reason
+    digest = sha256_of(upload)
+    for existing in settings.sources.rglob("*") if settings.sources.is_dir() else []:
+        if existing.is_file() and not existing.name.startswith(".") and sha256_of(existing) == digest:
+            raise SourceError(name, f"same content as {existing.relative_to(settings.sources).as_posix()}, already in the library")
     settings.sources.mkdir(parents=True, exist_ok=True)
+    suffix = Path(name).suffix
     target = settings.sources / name
     n = 2
     while target.exists():
         target = settings.sources / f"{Path(name).stem}-{n}{suffix}"
         n += 1
-    tmp = target.with_name(f".upload-{target.name}")
-    tmp.write_bytes(data)
-    tmp.replace(target)
+    tmp = settings.sources / f".upload-{target.name}"
+    shutil.copyfile(upload, tmp)
+    os.replace(tmp, target)
     return target
 
 

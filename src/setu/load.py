@@ -20,12 +20,13 @@ def kind_of(path: Path) -> str | None:
     return SUFFIXES.get(path.suffix.lower())
 
 
-def load(path: Path, source: str, *, max_bytes: int | None = None) -> Document:
-    """Read one file. ``source`` is the name it is cited by."""
-    kind = kind_of(path)
+def load(path: Path, source: str, *, max_bytes: int | None = None, kind: str | None = None) -> Document:
+    """Read one file. ``source`` is the name it is cited by; ``kind`` overrides
+    the type the file's own suffix gives (for uploads kept under a temporary name)."""
+    kind = kind or kind_of(path)
     if kind is None:
         known = ", ".join(sorted(set(SUFFIXES)))
-        raise SourceError(source, f"unsupported file type {path.suffix or '(none)'!r}; Setu reads {known}")
+        raise SourceError(source, f"unsupported file type {Path(source).suffix or path.suffix or '(none)'!r}; Setu reads {known}")
     try:
         size = path.stat().st_size
         if max_bytes is not None and size > max_bytes:

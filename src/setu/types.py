@@ -92,4 +92,5 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     note: str = ""  # why Setu abstained, when it did
     closest: tuple[Citation, ...] = ()  # when abstaining on topic: the nearest evidence, not an answer
+    generation: str = ""  # the index generation the answer came from
     timings: dict = field(default_factory=dict, compare=False)

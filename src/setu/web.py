@@ -1,19 +1,22 @@
-"""The web chat (Gradio 6): Chat tab with evidence cards, Library tab for
-sources, and the `/ask` API. A thin face on the same functions as the CLI."""
+"""The web chat (Gradio 6): a Chat tab with evidence cards, a Check tab, a
+Library tab for sources, and the `/ask` API. A thin face on the same
+functions as the CLI; heavy imports happen only when serving."""
 
-
+import hmac
 import html
+import ipaddress
 import json
+import re
 import sys
 from pathlib import Path
 
 from .answer import to_json
-from .config import Settings
-from .engine import Engine
-from .errors import SetuError, SourceError
-from .library import add_file, inventory, remove_file, resolve_served
 from .check import check, read_inputs_text
+from .config import Settings
 from .embed import embedder_for
+from .engine import Engine
+from .errors import ConfigError, SetuError, SourceError
+from .library import add_file, inventory, remove_file, resolve_served
 from .render import CSS, EMPTY, HEAD, answer_markdown, evidence_panel, report_html
 
 EXAMPLES = [
@@ -23,6 +26,7 @@ EXAMPLES = [
     "Why does Japan look to India for technology cooperation?",
 ]
 TABLE_HEADERS = ["Title", "File", "Type", "Pages", "Passages", "Indexed", "Status"]
+_MARKER_END = re.compile(r"\[\d+\]")
 
 
 def _text_of(content) -> str:
@@ -36,11 +40,14 @@ def _text_of(content) -> str:
     return str(content or "")
 
 
-def build_ui(engine: Engine):
+def build_ui(engine: Engine, read_only: bool = False):
     import gradio as gr
 
     settings = engine.settings
     sources_dir = settings.sources
+    credentials = settings.credentials()
+
+    # --- chat -----------------------------------------------------------------
 
     def respond(message, history, answers):
         question = (message or "").strip()
@@ -56,13 +63,10 @@ def build_ui(engine: Engine):
             return
         message_index = len(history)
         answers = {**answers, str(message_index): data}
-        # Stream the answer a sentence (one citation) at a time.
+        # Stream the answer one cited sentence at a time.
         text = data["answer"]
-        cuts = [m.end() for m in __import__("re").finditer(r"\[\d+\]", text)] or [len(text)]
-        if cuts[-1] != len(text):
-            cuts.append(len(text))
-        for cut in cuts[:-1]:
-            partial = answer_markdown({**data, "answer": text[:cut]}, message_index)
+        for m in list(_MARKER_END.finditer(text))[:-1]:
+            partial = answer_markdown({**data, "answer": text[: m.end()]}, message_index)
             yield [*history, {"role": "assistant", "content": partial}], "", answers, gr.update(), gr.update()
         final = [*history, {"role": "assistant", "content": answer_markdown(data, message_index)}]
         yield final, "", answers, evidence_panel(answers, sources_dir), pick_choices(answers)
@@ -70,13 +74,20 @@ def build_ui(engine: Engine):
     def new_chat():
         return [], {}, EMPTY, "", gr.update(choices=[], value=None)
 
+    def api_ask(question: str) -> dict:
+        """Answer one question; the same JSON object as `setu ask --json`."""
+        try:
+            return to_json(engine.ask(question))
+        except SetuError as e:
+            return {"question": question, "answer": "", "abstained": True, "citations": [], "error": str(e)}
+
+    # --- check ----------------------------------------------------------------
+
     def pick_choices(answers):
         return gr.update(choices=[(a["question"], k) for k, a in sorted(answers.items(), key=lambda kv: int(kv[0]))])
 
     def picked(key, answers):
-        if key in answers:
-            return json.dumps(answers[key], ensure_ascii=False, indent=1)
-        return gr.update()
+        return json.dumps(answers[key], ensure_ascii=False, indent=1) if key in answers else gr.update()
 
     def run_check(text):
         try:
@@ -86,12 +97,7 @@ def build_ui(engine: Engine):
         except SetuError as e:
             return f'<div class="setu-claim setu-claim-unsupported">{html.escape(str(e))}</div>'
 
-    def api_ask(question: str) -> dict:
-        """Answer one question; the same JSON object as `setu ask --json`."""
-        try:
-            return to_json(engine.ask(question))
-        except SetuError as e:
-            return {"question": question, "answer": "", "abstained": True, "citations": [], "error": str(e)}
+    # --- library --------------------------------------------------------------
 
     def library_rows():
         return [[e.title, e.file, e.kind, e.pages or "", e.passages, e.indexed_at[:16].replace("T", " "), e.status]
@@ -100,7 +106,16 @@ def build_ui(engine: Engine):
     def library_choices():
         return gr.update(choices=[e.file for e in inventory(settings) if not e.status.startswith("deleted")], value=None)
 
-    def upload(files):
+    def allowed(user, password) -> bool:
+        if credentials is None:
+            return True
+        return hmac.compare_digest(f"{user}:{password}".encode(), f"{credentials[0]}:{credentials[1]}".encode())
+
+    denied = "✗ Sign in first: the user name or password is wrong (the server's SETU_AUTH)."
+
+    def upload(files, user="", password=""):
+        if not allowed(user, password):
+            return denied, library_rows(), library_choices(), None
         lines = []
         for f in files or []:
             path = Path(f if isinstance(f, str) else f.name)
@@ -110,11 +125,13 @@ def build_ui(engine: Engine):
                 lines.append(f"- added **{saved.name}**")
             except SourceError as e:
                 lines.append(f"- ✗ {e}")
-        if lines:
+        if any(line.startswith("- added") for line in lines):
             lines.append("\nPress **Rebuild index** to make new files searchable.")
         return "\n".join(lines), library_rows(), library_choices(), None
 
-    def remove(rel):
+    def remove(rel, user="", password=""):
+        if not allowed(user, password):
+            return denied, library_rows(), library_choices()
         if not rel:
             return "Choose a file to remove.", library_rows(), library_choices()
         try:
@@ -124,7 +141,9 @@ def build_ui(engine: Engine):
             message = f"✗ {e}"
         return message, library_rows(), library_choices()
 
-    def rebuild(progress=gr.Progress()):
+    def rebuild(user="", password="", progress=gr.Progress()):
+        if not allowed(user, password):
+            return denied, library_rows(), library_choices()
         progress(0, desc="starting")
         try:
             report = engine.rebuild(progress=lambda fraction, what: progress(fraction, desc=what))
@@ -161,35 +180,57 @@ def build_ui(engine: Engine):
                 check_btn = gr.Button("Check citations", variant="primary", elem_id="check-run")
                 report = gr.HTML(elem_id="check-report")
             with gr.Tab("Library", id="library"):
-                gr.Markdown(f"Sources live in `{sources_dir.as_posix()}/`. Add PDF, TXT, MD or HTML files (up to "
-                            f"{settings.max_file_mb:g} MB each), then rebuild the index.")
-                table = gr.Dataframe(headers=TABLE_HEADERS, value=library_rows, interactive=False, elem_id="sources-table", wrap=True,
-                                     column_widths=["24%", "22%", "6%", "6%", "8%", "12%", "22%"])
-                with gr.Row():
-                    files = gr.File(file_count="multiple", file_types=[".pdf", ".txt", ".md", ".html", ".htm"],
-                                    label="Add sources", elem_id="upload")
-                    with gr.Column():
-                        to_remove = gr.Dropdown(choices=[], label="Remove a source", elem_id="remove-choice")
-                        remove_btn = gr.Button("Remove", elem_id="remove")
-                        rebuild_btn = gr.Button("Rebuild index", variant="primary", elem_id="rebuild")
-                status = gr.Markdown(elem_id="library-status")
+                note = (" This server is read-only: sources cannot be changed here." if read_only else
+                        f" Add PDF, TXT, MD or HTML files (up to {settings.max_file_mb:g} MB each), then rebuild the index.")
+                gr.Markdown(f"Sources live in `{sources_dir.as_posix()}/`.{note}")
+                table = gr.Dataframe(headers=TABLE_HEADERS, value=library_rows, interactive=False, elem_id="sources-table",
+                                     wrap=True, column_widths=["24%", "22%", "6%", "6%", "8%", "12%", "22%"])
+                if not read_only:
+                    signin = []
+                    if credentials is not None:
+                        with gr.Row():
+                            signin = [gr.Textbox(label="User", elem_id="auth-user"),
+                                      gr.Textbox(label="Password", type="password", elem_id="auth-password")]
+                    with gr.Row():
+                        files = gr.File(file_count="multiple", file_types=[".pdf", ".txt", ".md", ".html", ".htm"],
+                                        label="Add sources", elem_id="upload")
+                        with gr.Column():
+                            to_remove = gr.Dropdown(choices=[], label="Remove a source", elem_id="remove-choice")
+                            remove_btn = gr.Button("Remove", elem_id="remove")
+                            rebuild_btn = gr.Button("Rebuild index", variant="primary", elem_id="rebuild")
+                    status = gr.Markdown(elem_id="library-status")
 
-        submit = dict(fn=respond, inputs=[question, chat, answers], outputs=[chat, question, answers, evidence, pick],
-                      api_visibility="private")
-        question.submit(**submit)
-        ask_btn.click(**submit)
-        new_btn.click(new_chat, None, [chat, answers, evidence, question, pick], api_visibility="private")
-        pick.change(picked, [pick, answers], [pasted], api_visibility="private")
-        check_btn.click(run_check, [pasted], [report], api_visibility="private")
-        files.upload(upload, [files], [status, table, to_remove, files], api_visibility="private")
-        remove_btn.click(remove, [to_remove], [status, table, to_remove], api_visibility="private")
-        rebuild_btn.click(rebuild, None, [status, table, to_remove], api_visibility="private")
-        ui.load(library_choices, None, [to_remove], api_visibility="private")
+        private = {"api_visibility": "private"}
+        submit = dict(fn=respond, inputs=[question, chat, answers], outputs=[chat, question, answers, evidence, pick])
+        question.submit(**submit, **private)
+        ask_btn.click(**submit, **private)
+        new_btn.click(new_chat, None, [chat, answers, evidence, question, pick], **private)
+        pick.change(picked, [pick, answers], [pasted], **private)
+        check_btn.click(run_check, [pasted], [report], **private)
+        if not read_only:
+            files.upload(upload, [files, *signin], [status, table, to_remove, files], **private)
+            remove_btn.click(remove, [to_remove, *signin], [status, table, to_remove], **private)
+            rebuild_btn.click(rebuild, signin, [status, table, to_remove], **private)
+            ui.load(library_choices, None, [to_remove], **private)
         gr.api(api_ask, api_name="ask", queue=False, concurrency_limit=None)
     return ui
 
 
-def create_app(settings: Settings):
+def check_exposure(host: str, settings: Settings, read_only: bool) -> None:
+    """Refuse to listen beyond this machine with an unprotected Library."""
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback and not read_only and settings.credentials() is None:
+        raise ConfigError(
+            f"refusing to listen on {host}: anyone who can reach it could upload, remove and rebuild sources. "
+            "Set SETU_AUTH=user:password to protect the Library tab, or add --read-only to hide its write "
+            "actions (or bind to 127.0.0.1)."
+        )
+
+
+def create_app(settings: Settings, read_only: bool = False):
     """The FastAPI app: Gradio at /, source files at /source/<file>."""
     import gradio as gr
     from fastapi import FastAPI, HTTPException
@@ -210,14 +251,17 @@ def create_app(settings: Settings):
         headers = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"}
         return FileResponse(path, media_type=media, headers=headers, content_disposition_type="inline")
 
-    ui = build_ui(engine)
+    ui = build_ui(engine, read_only=read_only)
+    # Gradio turns away uploads over twice the limit before they are stored; between
+    # the limit and twice it, Setu refuses them itself with the same message as `setu index`.
     return gr.mount_gradio_app(app, ui, path="/", css=CSS, head=HEAD, footer_links=[], ssr_mode=False,
-                               enable_monitoring=False, show_error=True, max_file_size=f"{settings.max_file_mb:g}mb")
+                               enable_monitoring=False, show_error=True, max_file_size=f"{2 * settings.max_file_mb:g}mb")
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, read_only: bool = False) -> None:
     import uvicorn
 
-    app = create_app(settings)
+    check_exposure(host, settings, read_only)
+    app = create_app(settings, read_only=read_only)
     print(f"Setu is running at http://{host}:{port}  (Ctrl+C to stop)", file=sys.stderr, flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
