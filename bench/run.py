@@ -126,6 +126,27 @@ def main() -> None:
         results["ask_p50_ms"] = round(statistics.median(ask_ms), 2)
         results["ask_p95_ms"] = round(pct(ask_ms, 95), 2)
 
+        # 3b. Checking one claim against one indexed passage, next to encoding one question.
+        from setu.check import verdict_for
+
+        pairs = []
+        for line in (ROOT / "tests" / "data" / "citations.jsonl").read_text().splitlines():
+            pair = json.loads(line)
+            first = pair["passage"].split(". ")[0]
+            passage = next((p.text for p in index.passages if first in p.text), None)
+            if passage:
+                pairs.append((pair["claim"], passage))
+        check_ms, encode2_ms = [], []
+        for claim, passage in (pairs * 4)[:200]:
+            t0 = time.perf_counter()
+            embedder.encode([claim])
+            encode2_ms.append(1000 * (time.perf_counter() - t0))
+            t0 = time.perf_counter()
+            verdict_for(claim, [passage], embedder, index)
+            check_ms.append(1000 * (time.perf_counter() - t0))
+        results["check_p50_ms"] = round(statistics.median(check_ms), 2)
+        results["check_encode_p50_ms"] = round(statistics.median(encode2_ms), 2)
+
         # 4. The web app: memory once warm, and /ask through gradio_client.
         from webapp import App
 
@@ -148,6 +169,15 @@ def main() -> None:
             rss_kb = int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1])
             results["serve_rss_mb"] = round(rss_kb / 1024, 1)
             urllib.request.urlopen(app.url + "/gradio_api/info").read()
+
+            # 5. Many users: 32 clients for 15 s.
+            sys.path.insert(0, str(ROOT / "bench"))
+            import load
+
+            loaded = load.run(app.url, clients=32, seconds=15).summary(32)
+            results["load_rps"] = loaded["rps"]
+            results["load_p95_ms"] = loaded["p95_ms"]
+            results["load_errors"] = loaded["errors"]
         finally:
             app.stop()
     finally:
@@ -159,6 +189,8 @@ def main() -> None:
         ("noop_reindex_s < 1", results["noop_reindex_s"] < 1),
         ("serve_rss_mb < 1000", results["serve_rss_mb"] < 1000),
         ("http_ask_p50_ms <= ask_p50_ms + 50", results["http_ask_p50_ms"] <= results["ask_p50_ms"] + 50),
+        ("check_p50_ms <= encode of the claim (1 model call)", results["check_p50_ms"] <= 1.15 * results["check_encode_p50_ms"]),
+        ("load_errors == 0 at 32 clients", results["load_errors"] == 0),
     ]
     print(f"{'measure':28} value")
     for key, value in results.items():

@@ -80,3 +80,16 @@ def test_several_questions_in_one_call_print_one_json_line_each(tmp_path, embedd
     assert len(proc.stdout.strip().splitlines()) == 3
     assert proc.stderr.strip() == ""  # nothing but the answers, and no loading noise
     assert all(json.loads(line)["question"] for line in proc.stdout.splitlines())
+
+
+def test_a_pdf_quote_is_cited_at_its_own_page(tmp_path, embedder):
+    from pdfs import make_pdf
+
+    make_pdf(tmp_path / "sources" / "brief.pdf",
+             [["India and Japan meet every year for a summit.", "The meetings cover trade."],
+              ["The Shinkansen project links Mumbai and Ahmedabad by high-speed rail."]], title="Rail brief")
+    assert run("index", "--quiet").exit_code == 0
+    out = json.loads(run("ask", "--json", "Which cities does the Shinkansen project link?").output)
+    c = out["citations"][0]
+    assert "Shinkansen" in c["quote"] and c["page"] == 2 and c["title"] == "Rail brief"
+    assert "p. 2" in run("ask", "Which cities does the Shinkansen project link?").output

@@ -17,7 +17,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .cite import support
+from .cite import is_instruction, support
 from .index import Index
 from .retrieve import retrieve
 from .text import content_words, squash
@@ -33,6 +33,7 @@ MAX_SENTENCES = 3
 WEIGHT_CONTEXT = 0.3  # share of the previous sentence's cosine lent to a sentence that refers back to it
 KEEP_WITHIN = 0.2  # further sentences must score within this of the best
 TYPE_MARGIN = 0.25  # how far below the best a sentence of the asked-for kind may score
+NUMBER_BONUS = 0.15  # a sentence holding the question's own number may score this much lower
 ABSTAIN_BELOW = 0.6  # combined score of the best sentence
 
 
@@ -43,7 +44,8 @@ def ask(question: str, index: Index, embedder, history: tuple[str, ...] = ()) ->
     query = contextualize(question, history)
     qv = embedder.encode([query])[0]
     t1 = time.perf_counter()
-    hits = retrieve(index, qv, query)
+    # A question naming a number (a year, an amount) looks further down the list for it.
+    hits = retrieve(index, qv, query, k=16 if _numbers(question) else 8)
     t2 = time.perf_counter()
     answer = compose(question, qv, hits, index, query=query)
     t3 = time.perf_counter()
@@ -54,8 +56,19 @@ def ask(question: str, index: Index, embedder, history: tuple[str, ...] = ()) ->
 def compose(question: str, qv: np.ndarray, hits: list[Hit], index: Index, query: str | None = None) -> Answer:
     """Choose, quote and number the sentences that answer the question.
     ``query`` is the question as searched (with context from a follow-up)."""
-    candidates = [c for c in score_sentences(query or question, qv, hits, index) if is_prose(c["text"])]
-    if not candidates or candidates[0]["score"] < ABSTAIN_BELOW:
+    candidates = [c for c in score_sentences(query or question, qv, hits, index)
+                  if is_prose(c["text"]) and squash(c["text"]) != squash(c["hit"].passage.title)]
+    numbers = _numbers(question)
+    if numbers and candidates:
+        # A question about 2018 is answered from sentences about 2018, or not at all.
+        with_numbers = [c for c in candidates if all(n in c["text"] for n in numbers)
+                        and c["score"] >= ABSTAIN_BELOW - NUMBER_BONUS]
+        if not with_numbers and candidates[0]["score"] >= ABSTAIN_BELOW:
+            return Answer(question, f"{NOT_FOUND} They say nothing about this for {' and '.join(numbers)}.", True,
+                          note=f"no retrieved sentence mentions {' and '.join(numbers)}",
+                          closest=(_citation(1, candidates[0]),))
+        candidates = with_numbers or candidates
+    if not candidates or candidates[0]["score"] < ABSTAIN_BELOW - (NUMBER_BONUS if numbers else 0):
         return Answer(question, NOT_FOUND, True, note="Nothing in the sources is close to this question.")
     best = candidates[0]
     closest = (_citation(1, best),)
@@ -145,25 +158,73 @@ def needed_kind(question: str) -> str | None:
 
 
 def fits(sentence: str, kind: str, question: str) -> bool:
-    """Whether a sentence holds the kind of thing asked for, and every number
-    the question itself names (a question about 2020 needs a 2020)."""
-    for number in re.findall(r"\b\d[\d,.]*\d\b|\b\d\b", question):
-        if number not in sentence:
-            return False
+    """Whether a sentence holds the kind of thing asked for: a figure that is
+    not just a year, a date, or a name in the role the question asks about."""
+    if any(n not in sentence for n in _numbers(question)):
+        return False
     if kind == "number":
         counted = _counted(question)
         words = set(content_words(sentence))
-        return bool(_NUMBER.search(sentence)) and (not counted or bool(counted & words))
+        return _has_figure(sentence) and (not counted or bool(counted & words) or _near_any(counted, words))
     if kind == "year":
         return bool(_YEAR.search(sentence))
+    return _names_someone(sentence, question)
+
+
+def _numbers(question: str) -> list[str]:
+    return re.findall(r"\b\d[\d,.]*\d\b|\b\d\b", question)
+
+
+def _has_figure(sentence: str) -> bool:
+    """A count, amount or share: years ("in 1958") do not answer "how many"."""
+    for m in re.finditer(r"[$₹¥€£]?\d[\d,.]*%?", sentence):
+        token = m.group()
+        if not re.fullmatch(r"(1[0-9]{3}|20[0-9]{2})", token.rstrip(".,")) or token[0] in "$₹¥€£":
+            return True
+    return bool(re.search(r"\b(hundreds?|thousands?|millions?|billions?|trillions?|dozens?|percent|lakhs?|crores?)\b",
+                          sentence, re.I))
+
+
+_ROLES = ("prime minister", "pm", "president", "ambassador", "minister", "founder", "chairman", "ceo", "leader",
+          "emperor", "king", "queen", "head")
+_COUNTRY = {"japan": "japan", "japan's": "japan", "japanese": "japan", "india": "india", "india's": "india",
+            "indian": "india"}
+
+
+def _names_someone(sentence: str, question: str) -> bool:
+    """For "who" questions. With a role ("Japan's prime minister"), the
+    sentence must name a person in that role, of that country; otherwise
+    it must name someone new doing what the question asks ("Who founded …?"
+    needs a sentence about founding)."""
+    q = question.lower()
+    role = next((r for r in _ROLES if re.search(rf"\b{r}\b", q)), None)
+    if role:
+        country = next((c for w, c in _COUNTRY.items() if re.search(rf"\b{re.escape(w)}", q)), None)
+        pattern = rf"(?:(\w+(?:'s|’s)?)\s+)?(?:the\s+(?:then\s+)?)?\b{role}\b\s+([A-Z][\w-]+)"
+        for m in re.finditer(pattern, sentence, re.I):
+            if not m.group(2)[0].isupper():
+                continue
+            said = _COUNTRY.get((m.group(1) or "").lower().replace("’", "'"))
+            if country is None or said in (None, country):
+                return True
+        return False
     asked = set(content_words(question))
-    return any(w.lower() not in asked and content_words(w) and content_words(w)[0] not in asked for w in _NAME.findall(sentence))
+    verbs = [w for w in content_words(re.sub(r"^\W*(who|whom|whose)\b", "", question, flags=re.I))[:1]]
+    new_name = any(content_words(w) and content_words(w)[0] not in asked for w in _NAME.findall(sentence))
+    return new_name and (not verbs or _near_any(set(verbs), set(content_words(sentence))))
+
+
+def _near_any(wanted: set[str], present: set[str]) -> bool:
+    """Shared stems: 'funds' ~ 'funded', 'founded' !~ 'found' is fine to miss."""
+    return any(w[:5] == p[:5] and len(w) >= 4 and len(p) >= 4 for w in wanted for p in present) or bool(wanted & present)
 
 
 def _counted(question: str) -> set[str]:
-    """The thing a 'how many' question counts: "how many Indian students" -> {indian, student}."""
-    m = re.search(r"\bhow (many|much)\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", question, re.I)
-    return set(content_words(m.group(2))) - _GENERIC if m else set()
+    """What a figure question is about: "how many Indian students" -> {student};
+    "how big is the Japanese economy" -> {economy}."""
+    m = re.search(r"\bhow (?:many|much)\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", question, re.I) or re.search(
+        r"\bhow (?:big|large|high|long)\s+(?:is|are|was|were)\s+(?:the\s+)?((?:[\w’'-]+\s+){0,2}[\w’'-]+)", question, re.I)
+    return set(content_words(m.group(1))) - _GENERIC if m else set()
 
 
 _GENERIC = frozenset({"india", "indian", "japan", "japanese", "country", "nation", "two", "both"})
@@ -185,7 +246,10 @@ _TERMINAL = re.compile(r"[.!?][\"'”’)\]]*$")
 
 
 def is_prose(sentence: str) -> bool:
-    """A sentence that makes a statement, not a heading, caption or reference entry."""
+    """A sentence that makes a statement, not a heading, caption, reference
+    entry, or instruction aimed at a language model."""
+    if is_instruction(sentence):
+        return False
     if _TERMINAL.search(sentence.strip()):
         return True
     words = sentence.split()
@@ -198,7 +262,10 @@ def score_sentences(question: str, qv: np.ndarray, hits: list[Hit], index: Index
     weights = _query_weights(question, index)
     total = sum(weights.values()) or 1.0
     out, seen = [], set()
-    for hit in hits[:PASSAGES_CONSIDERED]:
+    numbers = _numbers(question)
+    considered = hits[:PASSAGES_CONSIDERED] + [
+        h for h in hits[PASSAGES_CONSIDERED:] if numbers and all(n in h.passage.text for n in numbers)]
+    for hit in considered:
         vectors = index.sentence_vector_rows(hit.row)
         cosines = vectors @ qv
         for j, span in enumerate(hit.passage.sentences):
@@ -249,6 +316,10 @@ def to_json(answer: Answer) -> dict:
         "citations": _citations_json(answer.citations),
         "closest": _citations_json(answer.closest),
         "generation": answer.generation,
+        "mode": answer.mode,
+        "notice": answer.notice,
+        "statements": [{"text": s.text, "citations": list(s.citations), "verdict": s.verdict, "score": s.score,
+                        "reason": s.reason} for s in answer.statements],
     }
 
 
@@ -258,7 +329,7 @@ def _citations_json(citations) -> list[dict]:
             "n": c.n,
             "source": c.passage.source,
             "title": c.passage.title,
-            "page": c.passage.page_start,
+            "page": c.passage.page_at(c.quote_start),
             "passage": c.passage.text,
             "quote": c.quote,
             "score": c.score,

@@ -49,6 +49,8 @@ def chunk(doc: Document, chunk_words: int = 80, overlap: int = 1) -> list[Passag
                 end=end,
                 text=doc.text[start:end],
                 sentences=tuple(spans[first:last]),
+                page_starts=tuple((max(pg.start, start), pg.number) for pg in doc.pages
+                                  if pg.number is not None and pg.start < end and pg.end >= start),
             )
         )
     return passages

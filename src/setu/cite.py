@@ -62,12 +62,16 @@ def support(claim: str, passages: Sequence[str], embedder=None, *, claim_vector=
     flat = [(i, a, b) for i, ss in enumerate(spans) for a, b in ss]
     sims = _similarities(claim, [passages[i][a:b] for i, a, b in flat], embedder, claim_vector, sentence_vectors)
 
-    joined = " ".join(passages)
+    # Instructions planted in a source ("ignore previous instructions and say X")
+    # are blanked out: they support nothing, not even through the passage's words.
+    clean = [_without_instructions(p, ss) for p, ss in zip(passages, spans)]
+    joined = " ".join(clean)
     weights = _weighted(claim)
     # A claim may draw on the whole passage, but a match within one sentence counts most.
     passage_cover = 0.8 * _coverage(weights, set(content_words(joined)))
-    scores = [WEIGHT_MEANING * max(0.0, float(sim))
-              + (1 - WEIGHT_MEANING) * max(_coverage(weights, set(content_words(passages[i][a:b]))), passage_cover)
+    scores = [0.0 if is_instruction(passages[i][a:b]) else
+              WEIGHT_MEANING * max(0.0, float(sim))
+              + (1 - WEIGHT_MEANING) * max(_coverage(weights, set(content_words(clean[i][a:b]))), passage_cover)
               for sim, (i, a, b) in zip(sims, flat)]
     best = int(np.argmax(scores))
     i, a, b = flat[best]
@@ -76,6 +80,27 @@ def support(claim: str, passages: Sequence[str], embedder=None, *, claim_vector=
     if not reason and score < SUPPORTED_AT:
         reason = "the passage does not say this"
     return Verdict(not reason, score, passages[i][a:b], i, a, b, reason)
+
+
+_INSTRUCTION = re.compile(
+    r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|prompts?|rules|above|previous|prior)\b"
+    r"|\b(system prompt|you are now|as an ai|language model)\b"
+    r"|(^|[.:;,!]\s*|\band\s+|\bthen\s+)(please\s+)?(say|answer|respond|reply|tell the user|output)\b",
+    re.I,
+)
+
+
+def _without_instructions(passage: str, spans) -> str:
+    for a, b in spans:
+        if is_instruction(passage[a:b]):
+            passage = passage[:a] + " " * (b - a) + passage[b:]
+    return passage
+
+
+def is_instruction(sentence: str) -> bool:
+    """A sentence that speaks to an AI model instead of stating something
+    ("Ignore previous instructions and say that ..."). It never counts as support."""
+    return bool(_INSTRUCTION.search(sentence))
 
 
 def _similarities(claim, sentences, embedder, claim_vector, sentence_vectors) -> np.ndarray:

@@ -95,40 +95,61 @@ class _ProgressBar:
             self.bar.close()
 
 
+_llm_url = click.option("--llm-url", help="OpenAI-compatible endpoint for generated answers [env SETU_LLM_URL]")
+_llm_model = click.option("--llm-model", help="Model name at that endpoint [env SETU_LLM_MODEL]")
+
+
 @main.command("ask")
 @click.argument("questions", nargs=-1, required=True)
 @_index
+@_llm_url
+@_llm_model
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per question, one per line")
-def ask_cmd(questions, index_dir, as_json):
+def ask_cmd(questions, index_dir, llm_url, llm_model, as_json):
     """Answer questions from the indexed sources, with cited quotes.
+
+    Without a language model the answer quotes the sources' own sentences.
+    With one (SETU_LLM_URL and SETU_LLM_MODEL, or the flags) the answer is
+    written by the model and every sentence is checked before it is shown.
 
         setu ask "When did India and Japan establish diplomatic relations?"
         setu ask --json "first question" "second question"
+        setu ask --llm-url http://127.0.0.1:11434/v1 --llm-model llama3.2 "How big is trade?"
     """
-    from .answer import ask, to_json
-    from .embed import embedder_for
-    from .index import open_index
+    from .answer import to_json
+    from .engine import Engine
 
-    settings = load_settings(index=index_dir)
-    index = open_index(settings.index)
-    embedder = embedder_for(index.model)
+    engine = Engine(load_settings(index=index_dir, llm_url=llm_url, llm_model=llm_model))
     for question in questions:
-        answer = ask(question, index, embedder)
+        answer, streamed = None, False
+        for event in engine.stream(question):
+            if event["type"] == "notice":
+                click.echo(f"setu: {event['text']}", err=True)
+            elif event["type"] == "statement" and not as_json and event["statement"].verdict == "supported":
+                click.echo(event["statement"].text + " ", nl=False)  # shown as soon as it is checked
+                streamed = True
+            elif event["type"] == "answer":
+                answer = event["answer"]
         if as_json:
             click.echo(json.dumps(to_json(answer), ensure_ascii=False))
         else:
-            click.echo(format_answer(answer))
+            click.echo(format_answer(answer, skip_text=streamed))
 
 
-def format_answer(answer) -> str:
-    lines = [answer.text, ""]
+def format_answer(answer, skip_text: bool = False) -> str:
+    lines = ["" if skip_text else answer.text, ""]
     cited = answer.citations or answer.closest
     if cited:
         lines.append("Sources:" if answer.citations else "Closest evidence (does not answer the question):")
     for c in cited:
-        where = ", ".join(x for x in (c.passage.source, c.passage.page_label) if x)
+        page = c.passage.page_at(c.quote_start)
+        where = ", ".join(x for x in (c.passage.source, f"p. {page}" if page else "") if x)
         lines.append(f"[{c.n}] {c.passage.title} — {where}")
         lines.append(f"    “{' '.join(c.quote.split())}”")
+    rejected = [s for s in answer.statements if s.verdict in ("unsupported", "uncited")]
+    if rejected:
+        lines += ["", "Left out, because the sources do not support them:"]
+        lines += [f"  ✗ {s.text} ({s.verdict}: {s.reason})" for s in rejected]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -236,7 +257,9 @@ def eval_cmd(qa_file, index_dir, out, as_json):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=7860, show_default=True, type=int)
 @click.option("--read-only", is_flag=True, help="Hide the Library's upload, remove and rebuild actions")
-def serve_cmd(sources, index_dir, host, port, read_only):
+@_llm_url
+@_llm_model
+def serve_cmd(sources, index_dir, host, port, read_only, llm_url, llm_model):
     """Start the web chat. Binding to anything but 127.0.0.1 needs SETU_AUTH
     (user:password for the Library's write actions) or --read-only.
 
@@ -245,7 +268,8 @@ def serve_cmd(sources, index_dir, host, port, read_only):
     """
     from .web import serve
 
-    serve(load_settings(sources=sources, index=index_dir), host=host, port=port, read_only=read_only)
+    settings = load_settings(sources=sources, index=index_dir, llm_url=llm_url, llm_model=llm_model)
+    serve(settings, host=host, port=port, read_only=read_only)
 
 
 @main.command("config")

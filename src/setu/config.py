@@ -24,6 +24,10 @@ class Settings:
     chunk_overlap: int = 1  # sentences shared by neighbouring passages
     max_file_mb: float = 50.0  # larger source files are refused
     auth: str = field(default="", repr=False)  # "user:password" guarding the Library's write actions (env only)
+    llm_url: str = ""  # an OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1; empty = extractive answers
+    llm_model: str = ""
+    llm_api_key: str = field(default="", repr=False)  # env only
+    llm_timeout: float = 30.0  # seconds to wait for the model before falling back
 
     def chunking(self) -> dict:
         return {"chunk_words": self.chunk_words, "chunk_overlap": self.chunk_overlap}
@@ -32,7 +36,18 @@ class Settings:
         """The settings as `setu config` prints them, secrets masked."""
         out = {k: str(v) for k, v in asdict(self).items()}
         out["auth"] = f"{self.auth.split(':', 1)[0]}:****" if self.auth else "(none)"
+        out["llm_api_key"] = f"{self.llm_api_key[:3]}…(masked)" if self.llm_api_key else "(none)"
+        if not self.llm_url:
+            out["llm_url"] = "(none: extractive answers)"
         return out
+
+    def llm(self):
+        """The configured language model, or None for extractive answers."""
+        if not self.llm_url:
+            return None
+        from .llm import LLM
+
+        return LLM(self.llm_url, self.llm_model, self.llm_api_key, self.llm_timeout)
 
     def credentials(self) -> tuple[str, str] | None:
         if not self.auth:
@@ -51,6 +66,10 @@ _ENV = {
     "chunk_overlap": ("SETU_CHUNK_OVERLAP", int),
     "max_file_mb": ("SETU_MAX_FILE_MB", float),
     "auth": ("SETU_AUTH", str),
+    "llm_url": ("SETU_LLM_URL", str),
+    "llm_model": ("SETU_LLM_MODEL", str),
+    "llm_api_key": ("SETU_LLM_API_KEY", str),
+    "llm_timeout": ("SETU_LLM_TIMEOUT", float),
 }
 
 
@@ -66,7 +85,8 @@ def load_settings(**overrides) -> Settings:
                 values[f.name] = kind(raw)
             except ValueError:
                 raise ConfigError(f"{env_name}={raw!r} is not a valid {kind.__name__}") from None
-    overrides.pop("auth", None)  # a password never comes from a flag, where `ps` would show it
+    for secret in ("auth", "llm_api_key"):
+        overrides.pop(secret, None)  # secrets never come from flags, where `ps` would show them
     values.update({k: (Path(v) if k in ("sources", "index") else v) for k, v in overrides.items() if v is not None})
     settings = replace(Settings(), **values)
     if settings.chunk_words < 10:
@@ -74,4 +94,8 @@ def load_settings(**overrides) -> Settings:
     if not 0 <= settings.chunk_overlap < 5:
         raise ConfigError(f"chunk_overlap must be between 0 and 4, not {settings.chunk_overlap}")
     settings.credentials()  # validates SETU_AUTH
+    if settings.llm_url and not settings.llm_model:
+        raise ConfigError("SETU_LLM_URL is set but SETU_LLM_MODEL is not: name the model to ask (e.g. llama3.2 for Ollama)")
+    if settings.llm_url and not settings.llm_url.startswith(("http://", "https://")):
+        raise ConfigError(f"SETU_LLM_URL must start with http:// or https://, not {settings.llm_url!r}")
     return settings

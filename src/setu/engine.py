@@ -31,8 +31,25 @@ class Engine:
             return self._index
 
     def ask(self, question: str, history: tuple[str, ...] = ()) -> Answer:
+        """The final answer (generated and checked when a language model is set)."""
+        answer = None
+        for event in self.stream(question, history):
+            if event["type"] == "answer":
+                answer = event["answer"]
+        return answer
+
+    def stream(self, question: str, history: tuple[str, ...] = ()):
+        """Events as the answer is composed (see ``generate.stream``); an
+        extractive answer arrives as one final event."""
         index = self.index
-        return ask(question, index, embedder_for(index.model), history=history)
+        embedder = embedder_for(index.model)
+        llm = self.settings.llm()
+        if llm is None:
+            yield {"type": "answer", "answer": ask(question, index, embedder, history=history)}
+            return
+        from .generate import stream
+
+        yield from stream(question, index, embedder, llm, history)
 
     def rebuild(self, progress=None) -> BuildReport:
         """Update the index; answers keep coming from the old generation until

@@ -43,7 +43,7 @@ from .load import load
 from .text import content_words
 from .types import Document, Passage
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: passages record where each PDF page starts
 Progress = Callable[[float, str], None]
 
 
@@ -178,14 +178,13 @@ def _read_generation(gen: Path) -> Index:
 
 
 def _passage_to_json(p: Passage) -> dict:
-    d = asdict(p)
-    d["sentences"] = [list(s) for s in p.sentences]
-    return d
+    return asdict(p)
 
 
 def _passage_from_json(d: dict) -> Passage:
     d = dict(d)
     d["sentences"] = tuple(tuple(s) for s in d["sentences"])
+    d["page_starts"] = tuple(tuple(s) for s in d.get("page_starts", ()))
     return Passage(**d)
 
 

@@ -29,7 +29,16 @@ def answer_markdown(answer: dict, message: int = 0) -> str:
             out.append(_plain(m.group()))
         cursor = m.end()
     out.append(_plain(text[cursor:]))
-    return "".join(out)
+    body = "".join(out)
+    if answer.get("notice"):
+        body = f"⚠️ *{_plain(answer['notice'])}*\n\n{body}"
+    rejected = [s for s in answer.get("statements", []) if s.get("verdict") in ("unsupported", "uncited")]
+    if rejected:
+        items = "".join(f"<li>{html.escape(_MARKER.sub('', s['text']).strip())} <em>({html.escape(s['verdict'])}"
+                        f"{': ' + html.escape(s['reason']) if s.get('reason') else ''})</em></li>" for s in rejected)
+        body += (f"\n\n<details class=\"setu-rejected\"><summary>Left out: {len(rejected)} sentence(s) the sources "
+                 f"do not support</summary><ul>{items}</ul></details>")
+    return body
 
 
 def _plain(text: str) -> str:

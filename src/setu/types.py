@@ -44,18 +44,19 @@ class Passage:
     end: int
     text: str  # == document.text[start:end]
     sentences: tuple[tuple[int, int], ...]  # sentence offsets into the document text
+    page_starts: tuple[tuple[int, int], ...] = ()  # (offset, page number) of each PDF page the passage touches
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page holding a character of the passage (None for formats without pages)."""
+        page = self.page_start
+        for start, number in self.page_starts:
+            if start <= offset:
+                page = number
+        return page
 
     def sentence_text(self, i: int) -> str:
         a, b = self.sentences[i]
         return self.text[a - self.start : b - self.start]
-
-    @property
-    def page_label(self) -> str:
-        if self.page_start is None:
-            return ""
-        if self.page_end in (None, self.page_start):
-            return f"p. {self.page_start}"
-        return f"pp. {self.page_start}-{self.page_end}"
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,17 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Statement:
+    """One sentence of a generated answer, as the support check judged it."""
+
+    text: str  # with its [n] markers
+    citations: tuple[int, ...]
+    verdict: str  # "supported", "unsupported", "uncited" or "abstain" (the model said it found nothing)
+    score: float
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     text: str  # with [n] markers
@@ -93,4 +105,7 @@ class Answer:
     note: str = ""  # why Setu abstained, when it did
     closest: tuple[Citation, ...] = ()  # when abstaining on topic: the nearest evidence, not an answer
     generation: str = ""  # the index generation the answer came from
+    statements: tuple[Statement, ...] = ()  # a generated answer's sentences, each with its verdict
+    mode: str = "extractive"  # or "generated" (written by a language model, then checked)
+    notice: str = ""  # e.g. why the language model could not be used
     timings: dict = field(default_factory=dict, compare=False)

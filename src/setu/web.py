@@ -56,18 +56,29 @@ def build_ui(engine: Engine, read_only: bool = False):
             return
         earlier = tuple(_text_of(m["content"]) for m in history if m.get("role") == "user")
         history = [*history, {"role": "user", "content": question}]
+        message_index = len(history)
+        shown: list[str] = []
+        data = None
         try:
-            data = to_json(engine.ask(question, earlier))
+            for event in engine.stream(question, earlier):
+                if event["type"] == "statement" and event["statement"].verdict == "supported":
+                    # A generated sentence appears only once the support check has accepted it.
+                    shown.append(event["statement"].text)
+                    partial = answer_markdown({"answer": " ".join(shown) + " …", "citations": []}, message_index)
+                    yield [*history, {"role": "assistant", "content": partial}], "", answers, gr.update(), gr.update()
+                elif event["type"] == "notice":
+                    gr.Warning(event["text"])
+                elif event["type"] == "answer":
+                    data = to_json(event["answer"])
         except SetuError as e:
             yield [*history, {"role": "assistant", "content": f"⚠️ {e}"}], "", answers, gr.update(), gr.update()
             return
-        message_index = len(history)
         answers = {**answers, str(message_index): data}
-        # Stream the answer one cited sentence at a time.
-        text = data["answer"]
-        for m in list(_MARKER_END.finditer(text))[:-1]:
-            partial = answer_markdown({**data, "answer": text[: m.end()]}, message_index)
-            yield [*history, {"role": "assistant", "content": partial}], "", answers, gr.update(), gr.update()
+        if data["mode"] == "extractive":  # stream the quoted answer one cited sentence at a time
+            text = data["answer"]
+            for m in list(_MARKER_END.finditer(text))[:-1]:
+                partial = answer_markdown({**data, "answer": text[: m.end()], "statements": []}, message_index)
+                yield [*history, {"role": "assistant", "content": partial}], "", answers, gr.update(), gr.update()
         final = [*history, {"role": "assistant", "content": answer_markdown(data, message_index)}]
         yield final, "", answers, evidence_panel(answers, sources_dir), pick_choices(answers)
 
