@@ -147,6 +147,32 @@ def main() -> None:
         results["check_p50_ms"] = round(statistics.median(check_ms), 2)
         results["check_encode_p50_ms"] = round(statistics.median(encode2_ms), 2)
 
+        # 3c. Generated answers from the local llama.cpp server (SmolLM2-135M), next to ask_p50_ms.
+        from llmservers import LlamaServer
+
+        from setu.generate import prompt, stream
+        from setu.llm import LLM
+        from setu.retrieve import retrieve
+
+        server = LlamaServer(work / "llama.log")
+        try:
+            llm = LLM(server.url, "smollm2", timeout=60)
+            first_ms, answer_ms = [], []
+            for q in questions[:12]:
+                hits = retrieve(index, embedder.encode([q])[0], q)[:5]
+                t0 = time.perf_counter()
+                for _piece in llm.stream(prompt(q, (), hits)):
+                    first_ms.append(1000 * (time.perf_counter() - t0))
+                    break
+                t0 = time.perf_counter()
+                for _event in stream(q, index, embedder, llm):
+                    pass
+                answer_ms.append(1000 * (time.perf_counter() - t0))
+            results["llm_first_token_ms"] = round(statistics.median(first_ms), 1)
+            results["llm_answer_ms"] = round(statistics.median(answer_ms), 1)
+        finally:
+            server.stop()
+
         # 4. The web app: memory once warm, and /ask through gradio_client.
         from webapp import App
 
@@ -189,7 +215,7 @@ def main() -> None:
         ("noop_reindex_s < 1", results["noop_reindex_s"] < 1),
         ("serve_rss_mb < 1000", results["serve_rss_mb"] < 1000),
         ("http_ask_p50_ms <= ask_p50_ms + 50", results["http_ask_p50_ms"] <= results["ask_p50_ms"] + 50),
-        ("check_p50_ms <= encode of the claim (1 model call)", results["check_p50_ms"] <= 1.15 * results["check_encode_p50_ms"]),
+        ("check_p50_ms <= 1.15 x encoding the claim once", results["check_p50_ms"] <= 1.15 * results["check_encode_p50_ms"]),
         ("load_errors == 0 at 32 clients", results["load_errors"] == 0),
     ]
     print(f"{'measure':28} value")

@@ -160,3 +160,20 @@ def test_32_clients_during_a_rebuild_get_answers_from_one_generation_each(tmp_pa
             assert {c["passage_id"] for c in answer["citations"]} <= ids[answer["generation"]]
     finally:
         app.stop()
+
+
+def test_an_unreachable_language_model_gives_a_visible_notice_and_the_extractive_answer(browser, tmp_path, embedder):
+    _library(tmp_path, embedder)
+    app = App(tmp_path, extra_env={"SETU_LLM_URL": "http://127.0.0.1:9/v1", "SETU_LLM_MODEL": "any"})
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(app.url, wait_until="domcontentloaded")
+        page.fill("#question textarea", "When did India and Japan establish diplomatic relations?")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#evidence .setu-card", timeout=30000)
+        message = page.locator('[data-testid="bot"]').last.inner_text()
+        assert "could not be reached" in message and "extractive answer" in message and "1952" in message
+        shot(page, "llm_down_notice")
+        page.close()
+    finally:
+        app.stop()

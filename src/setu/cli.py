@@ -45,6 +45,7 @@ def index_cmd(sources, index_dir, model, chunk_words, quiet):
     Only new and changed files are read and embedded; deleted files are
     dropped. Exits with status 1 when any file could not be indexed.
 
+    \b
         setu index --sources sources --index index
     """
     from .index import build
@@ -72,7 +73,10 @@ def index_cmd(sources, index_dir, model, chunk_words, quiet):
         click.echo(f"  = {source}: {why}")
     for source, why in report.failed:
         click.echo(f"  ! {source}: {why}", err=True)
-    click.echo(("Index updated: " if report.changed else "Index up to date: ") + report.summary())
+    state = "Index updated" if report.changed else "Index up to date"
+    if report.failed:
+        state += f" ({len(report.failed)} file(s) could not be indexed, listed above)"
+    click.echo(f"{state}: {report.summary()}")
     sys.exit(1 if report.failed else 0)
 
 
@@ -112,6 +116,7 @@ def ask_cmd(questions, index_dir, llm_url, llm_model, as_json):
     With one (SETU_LLM_URL and SETU_LLM_MODEL, or the flags) the answer is
     written by the model and every sentence is checked before it is shown.
 
+    \b
         setu ask "When did India and Japan establish diplomatic relations?"
         setu ask --json "first question" "second question"
         setu ask --llm-url http://127.0.0.1:11434/v1 --llm-model llama3.2 "How big is trade?"
@@ -157,13 +162,15 @@ def format_answer(answer, skip_text: bool = False) -> str:
 @click.argument("file", type=str)
 @_index
 @click.option("--json", "as_json", is_flag=True, help="One JSON report per input, one per line")
-def check_cmd(file, index_dir, as_json):
+@click.option("--strict", is_flag=True, help="Also fail when a sentence cites nothing")
+def check_cmd(file, index_dir, as_json, strict):
     """Check that each claim of an answer is supported by the passage it cites.
 
     FILE holds JSON or JSON Lines in the shape `setu ask --json` prints
     ('-' reads standard input). Exits with status 1 when a cited sentence is
     unsupported, a marker points at no citation, or a quote is stale.
 
+    \b
         setu ask --json "When were relations established?" | setu check -
     """
     from .check import check, read_inputs
@@ -182,7 +189,7 @@ def check_cmd(file, index_dir, as_json):
     all_ok = True
     for item in inputs:
         report = check(item, embedder, index)
-        all_ok &= report.ok
+        all_ok &= report.ok and not (strict and any(c.verdict == "uncited" for c in report.claims))
         if as_json:
             click.echo(json.dumps(report.to_json(), ensure_ascii=False))
         else:
@@ -232,6 +239,7 @@ def eval_cmd(qa_file, index_dir, out, as_json):
     Each line of QA_FILE is {"question", "expected", "support"} for an answerable
     question, or {"question", "off_topic": true} / {"question", "unanswerable": true}.
 
+    \b
         setu eval tests/data/qa.jsonl --out eval-report
     """
     from . import evaluate
@@ -263,6 +271,7 @@ def serve_cmd(sources, index_dir, host, port, read_only, llm_url, llm_model):
     """Start the web chat. Binding to anything but 127.0.0.1 needs SETU_AUTH
     (user:password for the Library's write actions) or --read-only.
 
+    \b
         setu serve --port 7860
         SETU_AUTH=admin:long-secret setu serve --host 0.0.0.0
     """
@@ -278,6 +287,7 @@ def serve_cmd(sources, index_dir, host, port, read_only, llm_url, llm_model):
 def config_cmd(sources, index_dir):
     """Show the settings in force and the state of the index.
 
+    \b
         setu config
     """
     from .index import current_generation

@@ -160,7 +160,10 @@ def build_ui(engine: Engine, read_only: bool = False):
             report = engine.rebuild(progress=lambda fraction, what: progress(fraction, desc=what))
         except SetuError as e:
             return f"✗ {e}", library_rows(), library_choices()
-        lines = [f"**Index {'updated' if report.changed else 'up to date'}:** {report.summary()}"]
+        state = "updated" if report.changed else "up to date"
+        if report.failed:
+            state += f" ({len(report.failed)} file(s) could not be indexed, listed below)"
+        lines = [f"**Index {state}:** {report.summary()}"]
         lines += [f"- ✗ `{source}`: {why}" for source, why in report.failed]
         lines += [f"- `{source}`: {why}" for source, why in report.skipped]
         return "\n".join(lines), library_rows(), library_choices()
@@ -241,6 +244,18 @@ def check_exposure(host: str, settings: Settings, read_only: bool) -> None:
         )
 
 
+def _check_port(host: str, port: int) -> None:
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError as e:
+            raise ConfigError(f"cannot listen on {host}:{port} ({e.strerror}); is Setu already running? "
+                              "Choose another port with --port") from None
+
+
 def create_app(settings: Settings, read_only: bool = False):
     """The FastAPI app: Gradio at /, source files at /source/<file>."""
     import gradio as gr
@@ -273,6 +288,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, read_on
     import uvicorn
 
     check_exposure(host, settings, read_only)
+    _check_port(host, port)
     app = create_app(settings, read_only=read_only)
     print(f"Setu is running at http://{host}:{port}  (Ctrl+C to stop)", file=sys.stderr, flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
