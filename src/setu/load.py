@@ -104,11 +104,18 @@ def looks_wrapped(text: str) -> bool:
 
 
 def _title_from_text(text: str, source: str) -> str:
+    """A Markdown heading, or a short first line without a full stop; else the
+    file name ("india-japan-notes.txt" -> "india japan notes")."""
     for line in text.split("\n"):
-        line = line.strip().lstrip("#").strip()
-        if line:
-            return line if len(line) <= 120 else Path(source).stem
-    return Path(source).stem
+        line = line.strip()
+        if not line:
+            continue
+        heading = line.startswith("#")
+        line = line.lstrip("#").strip()
+        if line and len(line) <= 120 and (heading or not line.endswith((".", "!", "?", ".”", '."'))):
+            return line
+        break
+    return re.sub(r"[-_]+", " ", Path(source).stem).strip() or Path(source).name
 
 
 def _single_page(source: str, title: str, kind: str, text: str, meta=()) -> Document:

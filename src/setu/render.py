@@ -95,7 +95,9 @@ def evidence_html(answer: dict, sources_dir: Path, message: int = 0, hidden: boo
             meta.append(f"p. {int(c['page'])}")
         verdict = c.get("verdict")
         if verdict and answer.get("citations"):
-            meta.append(_verdict_badge(verdict, c.get("support")))
+            # An extractive quote is supported by construction; say so rather than show a perfect score.
+            verbatim = answer.get("mode", "extractive") == "extractive" and verdict == "supported"
+            meta.append(_verdict_badge(verdict, None if verbatim else c.get("support"), " (verbatim quote)" if verbatim else ""))
         if link:
             meta.append(f'<a href="{html.escape(link)}" target="_blank" rel="noopener">open source</a>')
         parts.append(
@@ -109,10 +111,11 @@ def evidence_html(answer: dict, sources_dir: Path, message: int = 0, hidden: boo
     return "".join(parts)
 
 
-def _verdict_badge(verdict: str, score) -> str:
+def _verdict_badge(verdict: str, score, suffix: str = "") -> str:
     label = {"supported": "✓ supported", "unsupported": "✗ unsupported", "uncited": "? uncited"}.get(verdict, verdict)
-    score_text = f" {float(score):.2f}" if isinstance(score, (int, float)) else ""
-    return f'<span class="verdict verdict-{html.escape(verdict)}">{html.escape(label)}{score_text}</span>'
+    # A score is shown only beside "supported": beside a rejection it reads like confidence.
+    score_text = f" {float(score):.2f}" if isinstance(score, (int, float)) and verdict == "supported" else ""
+    return f'<span class="verdict verdict-{html.escape(verdict)}">{html.escape(label + suffix)}{score_text}</span>'
 
 
 def report_html(report: dict, answer: dict) -> str:
