@@ -29,7 +29,8 @@ from setu.chunk import chunk  # noqa: E402
 from setu.config import load_settings  # noqa: E402
 from setu.embed import embedder_for  # noqa: E402
 from setu.evaluate import read_items  # noqa: E402
-from setu.index import build, open_index  # noqa: E402
+from setu.build import build  # noqa: E402
+from setu.index import open_index  # noqa: E402
 from setu.load import load  # noqa: E402
 
 SEED = ROOT / "sources" / "india-japan-proactive-partnership.md"

@@ -13,7 +13,8 @@ from pathlib import Path
 from setu import evaluate
 from setu.config import load_settings
 from setu.embed import embedder_for
-from setu.index import build, open_index
+from setu.build import build
+from setu.index import open_index
 from setu.retrieve import retrieve
 
 ROOT = Path(__file__).resolve().parents[1]

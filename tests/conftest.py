@@ -41,7 +41,8 @@ def embedder():
 def seed_index(tmp_path_factory, embedder):
     """The real seed article, indexed once for the whole session."""
     from setu.config import load_settings
-    from setu.index import build, open_index
+    from setu.build import build
+    from setu.index import open_index
 
     root = tmp_path_factory.mktemp("seed")
     (root / "sources").mkdir()
@@ -49,6 +50,36 @@ def seed_index(tmp_path_factory, embedder):
     settings = load_settings(sources=root / "sources", index=root / "index")
     build(settings, embedder=embedder)
     return open_index(settings.index)
+
+
+def wait_for_output(proc, needle: str, timeout: float = 120) -> bool:
+    """Read a subprocess's stderr until ``needle`` appears (False if it ends first)."""
+    import time
+
+    seen, deadline = "", time.time() + timeout
+    while time.time() < deadline:
+        chunk = os.read(proc.stderr.fileno(), 4096).decode(errors="replace")
+        if not chunk:
+            return False
+        seen += chunk
+        if needle in seen:
+            return True
+    return False
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """Debian's Chromium, driven by Playwright, writing nothing into the home folder."""
+    from playwright.sync_api import sync_playwright
+
+    from webapp import CHROMIUM, CHROMIUM_ARGS
+
+    home = tmp_path_factory.mktemp("chromium-home")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                    env={"XDG_CONFIG_HOME": str(home), "XDG_CACHE_HOME": str(home), "HOME": str(home)})
+        yield browser
+        browser.close()
 
 
 def settings_for(tmp_path: Path, **overrides):

@@ -8,7 +8,8 @@ from click.testing import CliRunner
 from conftest import SEED, settings_for
 from setu.check import check, split_claims
 from setu.cli import main
-from setu.index import build, open_index
+from setu.build import build
+from setu.index import open_index
 
 TREATY = ("After the end of World War II, Indian PM Nehru and the then Japanese PM signed a peace treaty and "
           "formally established diplomatic relations in 1952.")

@@ -49,7 +49,7 @@ def test_human_output_lists_numbered_sources(tmp_path, embedder):
     _seed(tmp_path)
     run("index", "--quiet")
     out = run("ask", "Where did Muji open its first Indian store?").output
-    assert "Mumbai" in out and "Sources:" in out and f"[1] India-Japan: The need for a more proactive partnership — " in out
+    assert "Mumbai" in out and "Sources:" in out and "[1] India-Japan: The need for a more proactive partnership — " in out
 
 
 def test_failures_are_named_and_set_the_exit_status(tmp_path, embedder):

@@ -14,7 +14,8 @@ from setu.check import verdict_for
 from setu.config import load_settings
 from setu.engine import Engine
 from setu.generate import prompt
-from setu.index import build, open_index
+from setu.build import build
+from setu.index import open_index
 from setu.llm import LLM
 
 INJECTION = ("# Field notes\n\nThe Varanasi–Kyoto partner-city agreement was renewed in 2023. "

@@ -1,18 +1,17 @@
-import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
 
-from conftest import SEED, settings_for
+from conftest import SEED, settings_for, wait_for_output
 from pdfs import make_pdf
 from setu.errors import IndexBusy
-from setu.index import build, locked, open_index
+from setu.build import build, locked
+from setu.index import open_index
 from setu.retrieve import retrieve
 
 QUERIES = ["When were diplomatic relations established?", "Japanese retail stores in India",
@@ -131,7 +130,7 @@ def test_a_run_with_nothing_changed_does_not_load_the_model(tmp_path, embedder):
     settings = settings_for(tmp_path)
     _write(tmp_path, "a.md", "One small source about India and Japan.")
     build(settings, embedder=embedder)
-    code = ("import sys; from setu.config import load_settings; from setu.index import build; "
+    code = ("import sys; from setu.config import load_settings; from setu.build import build; "
             "r = build(load_settings()); print(r.changed, 'sentence_transformers' in sys.modules, 'torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False", "False"]
@@ -192,7 +191,7 @@ def test_an_interrupted_rebuild_leaves_the_old_index_usable(tmp_path, embedder):
     env = {**os.environ, "SETU_SOURCES": str(settings.sources), "SETU_INDEX": str(settings.index)}
     proc = subprocess.Popen([sys.executable, "-m", "setu.cli", "index"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert _wait_for(proc, "embedded "), "the rebuild never reached the embedding stage"
+    assert wait_for_output(proc, "embedded "), "the rebuild never reached the embedding stage"
     assert proc.poll() is None, "the rebuild finished before it could be interrupted"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -208,16 +207,3 @@ def test_an_interrupted_rebuild_leaves_the_old_index_usable(tmp_path, embedder):
     leftovers = [p.name for p in settings.index.iterdir() if p.name.startswith(".tmp") or p.name.startswith(".CURRENT")]
     generations = [p.name for p in settings.index.iterdir() if p.name.startswith("gen-")]
     assert leftovers == [] and len(generations) == 1
-
-
-def _wait_for(proc, needle: str, timeout: float = 120) -> bool:
-    """Read the process's progress output until ``needle`` appears."""
-    seen, deadline = "", time.time() + timeout
-    while time.time() < deadline:
-        chunk = os.read(proc.stderr.fileno(), 4096).decode(errors="replace")
-        if not chunk:
-            return False
-        seen += chunk
-        if needle in seen:
-            return True
-    return False

@@ -5,18 +5,18 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import DATA, settings_for
+from conftest import DATA, settings_for, wait_for_output
 from pdfs import encrypt_pdf, make_pdf
 from setu.cli import main
 from setu.config import load_settings
 from setu.errors import SourceError
-from setu.index import build, open_index
+from setu.build import build
+from setu.index import open_index
 from setu.library import add_file, safe_name
 
 # file name -> a fragment of the reason Setu must give for it
@@ -121,18 +121,6 @@ def _env(tmp_path):
     return {**os.environ, "SETU_SOURCES": str(tmp_path / "sources"), "SETU_INDEX": str(tmp_path / "index")}
 
 
-def _wait_for(proc, needle: str, timeout: float = 120) -> bool:
-    seen, deadline = "", time.time() + timeout
-    while time.time() < deadline:
-        chunk = os.read(proc.stderr.fileno(), 4096).decode(errors="replace")
-        if not chunk:
-            return False
-        seen += chunk
-        if needle in seen:
-            return True
-    return False
-
-
 @pytest.mark.parametrize("stage", ["reading", "embedded", "saving"])
 def test_a_rebuild_killed_at_any_stage_leaves_a_usable_index(tmp_path, embedder, stage):
     settings = settings_for(tmp_path)
@@ -144,7 +132,7 @@ def test_a_rebuild_killed_at_any_stage_leaves_a_usable_index(tmp_path, embedder,
             " ".join(f"Sentence {j} of bulk file {i} is about ports, rail and trade." for j in range(70)))
     proc = subprocess.Popen([sys.executable, "-m", "setu.cli", "index"], env=_env(tmp_path),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert _wait_for(proc, stage), f"never reached {stage}"
+    assert wait_for_output(proc, stage), f"never reached {stage}"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
 

@@ -3,12 +3,11 @@
 import json
 import shutil
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, SEED
-from webapp import CHROMIUM, CHROMIUM_ARGS, App
+from webapp import App
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "test-artifacts"
@@ -22,7 +21,7 @@ The Kolkata Bridge Festival of 2031 is organised by the Indo-Japanese Lantern Gu
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, embedder):
     from setu.config import load_settings
-    from setu.index import build
+    from setu.build import build
 
     root = tmp_path_factory.mktemp("web")
     (root / "sources").mkdir()
@@ -32,18 +31,6 @@ def app(tmp_path_factory, embedder):
     app = App(root)
     yield app
     app.stop()
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
-    home = tmp_path_factory.mktemp("chromium-home")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                    env={"XDG_CONFIG_HOME": str(home), "XDG_CACHE_HOME": str(home), "HOME": str(home)})
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import ROOT, SEED
 from pdfs import encrypt_pdf, make_pdf
-from webapp import CHROMIUM, CHROMIUM_ARGS, App
+from webapp import App
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "test-artifacts"
@@ -17,23 +17,11 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 def _library(root, embedder):
     from setu.config import load_settings
-    from setu.index import build
+    from setu.build import build
 
     (root / "sources").mkdir(exist_ok=True)
     shutil.copy(SEED, root / "sources" / SEED.name)
     build(load_settings(sources=root / "sources", index=root / "index"), embedder=embedder)
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
-    home = tmp_path_factory.mktemp("chromium-home")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                    env={"XDG_CONFIG_HOME": str(home), "XDG_CACHE_HOME": str(home), "HOME": str(home)})
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +131,7 @@ def test_32_clients_during_a_rebuild_get_answers_from_one_generation_each(tmp_pa
         def rebuild():
             time.sleep(1.0)
             from setu.config import load_settings
-            from setu.index import build
+            from setu.build import build
             build(load_settings(sources=tmp_path / "sources", index=tmp_path / "index"), embedder=embedder)
 
         worker = threading.Thread(target=rebuild)

@@ -48,7 +48,7 @@ def index_cmd(sources, index_dir, model, chunk_words, quiet):
     \b
         setu index --sources sources --index index
     """
-    from .index import build
+    from .build import build
 
     settings = load_settings(sources=sources, index=index_dir, model=model, chunk_words=chunk_words)
     bar = None if quiet else _ProgressBar()

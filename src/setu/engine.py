@@ -9,7 +9,8 @@ from .answer import ask
 from .config import Settings
 from .embed import embedder_for
 from .errors import IndexMissing
-from .index import BuildReport, Index, build, current_generation, open_index
+from .build import BuildReport, build
+from .index import Index, current_generation, open_index
 from .types import Answer
 
 

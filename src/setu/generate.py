@@ -47,7 +47,7 @@ def prompt(question: str, history: tuple[str, ...], hits: list[Hit]) -> list[dic
     earlier = ""
     if history:
         earlier = "Earlier questions in this conversation: " + " | ".join(history[-3:]) + "\n\n"
-    user = f"Sources:\n\n" + "\n\n".join(blocks) + f"\n\n{earlier}Question: {question}"
+    user = "Sources:\n\n" + "\n\n".join(blocks) + f"\n\n{earlier}Question: {question}"
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
 
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from .config import Settings
 from .errors import SourceError
-from .index import current_generation, scan, sha256_of
+from .build import scan, sha256_of
+from .index import current_generation
 from .load import SUFFIXES, kind_of, load
 
 
