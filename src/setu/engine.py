@@ -64,8 +64,9 @@ class Engine:
         return report
 
     def warm(self) -> None:
-        """Load the index and the model before the first question."""
+        """Load the index and the embedding model before the first question
+        (without asking a language model anything)."""
         try:
-            self.ask("warm-up")
+            embedder_for(self.index.model).encode(["warm up"])
         except IndexMissing:
             pass
