@@ -52,6 +52,19 @@ def seed_index(tmp_path_factory, embedder):
     return open_index(settings.index)
 
 
+def make_library(root: Path, embedder, extra: dict[str, str] | None = None) -> Path:
+    """``root/sources`` with the seed article (and ``extra`` files), indexed into ``root/index``."""
+    from setu.build import build
+    from setu.config import load_settings
+
+    (root / "sources").mkdir(exist_ok=True)
+    shutil.copy(SEED, root / "sources" / SEED.name)
+    for name, text in (extra or {}).items():
+        (root / "sources" / name).write_text(text, encoding="utf-8")
+    build(load_settings(sources=root / "sources", index=root / "index"), embedder=embedder)
+    return root
+
+
 def wait_for_output(proc, needle: str, timeout: float = 120) -> bool:
     """Read a subprocess's stderr until ``needle`` appears (False if it ends first)."""
     import time

@@ -2,19 +2,17 @@
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 
 import pytest
 
-from conftest import SEED
+from conftest import make_library
 from llmservers import FakeServer, LlamaServer
 from setu.check import verdict_for
 from setu.config import load_settings
 from setu.engine import Engine
 from setu.generate import prompt
-from setu.build import build
 from setu.index import open_index
 from setu.llm import LLM
 
@@ -32,12 +30,7 @@ QUESTIONS = [
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory, embedder):
-    root = tmp_path_factory.mktemp("gen")
-    (root / "sources").mkdir()
-    shutil.copy(SEED, root / "sources" / SEED.name)
-    (root / "sources" / "field-notes.md").write_text(INJECTION, encoding="utf-8")
-    build(load_settings(sources=root / "sources", index=root / "index"), embedder=embedder)
-    return root
+    return make_library(tmp_path_factory.mktemp("gen"), embedder, {"field-notes.md": INJECTION})
 
 
 @pytest.fixture(scope="module")

@@ -1,12 +1,11 @@
 """The real web app, driven by Debian's Chromium through Playwright."""
 
 import json
-import shutil
 import urllib.request
 
 import pytest
 
-from conftest import ROOT, SEED
+from conftest import ROOT, SEED, make_library
 from webapp import App
 
 pytestmark = pytest.mark.browser
@@ -20,14 +19,7 @@ The Kolkata Bridge Festival of 2031 is organised by the Indo-Japanese Lantern Gu
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, embedder):
-    from setu.config import load_settings
-    from setu.build import build
-
-    root = tmp_path_factory.mktemp("web")
-    (root / "sources").mkdir()
-    shutil.copy(SEED, root / "sources" / SEED.name)
-    (root / "sources" / "festival.md").write_text(HOSTILE, encoding="utf-8")
-    build(load_settings(sources=root / "sources", index=root / "index"), embedder=embedder)
+    root = make_library(tmp_path_factory.mktemp("web"), embedder, {"festival.md": HOSTILE})
     app = App(root)
     yield app
     app.stop()

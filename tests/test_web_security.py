@@ -1,13 +1,12 @@
 """The web app under hostile uploads, with SETU_AUTH or --read-only, and under load during a rebuild."""
 
 import json
-import shutil
 import threading
 import time
 
 import pytest
 
-from conftest import ROOT, SEED
+from conftest import ROOT, SEED, make_library
 from pdfs import encrypt_pdf, make_pdf
 from webapp import App
 
@@ -15,25 +14,16 @@ pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "test-artifacts"
 
 
-def _library(root, embedder):
-    from setu.config import load_settings
-    from setu.build import build
-
-    (root / "sources").mkdir(exist_ok=True)
-    shutil.copy(SEED, root / "sources" / SEED.name)
-    build(load_settings(sources=root / "sources", index=root / "index"), embedder=embedder)
-
-
 @pytest.fixture(scope="module")
 def guarded(tmp_path_factory, embedder):
     root = tmp_path_factory.mktemp("guarded")
-    _library(root, embedder)
+    make_library(root, embedder)
     app = App(root, extra_env={"SETU_AUTH": "editor:correct-horse", "SETU_MAX_FILE_MB": "1"})
     yield app
     app.stop()
 
 
-def open_library(browser, app, name):
+def openmake_library(browser, app, name):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto(app.url, wait_until="domcontentloaded")
     page.get_by_role("tab", name="Library").click()
@@ -60,7 +50,7 @@ def sign_in(page, user="editor", password="correct-horse"):
 
 
 def test_library_writes_need_the_password(browser, guarded):
-    page = open_library(browser, guarded, "auth")
+    page = openmake_library(browser, guarded, "auth")
     page.click("#rebuild")
     assert "Sign in first" in status_text(page, "Sign in first")
     upload(page, "sneaky.md", b"# Sneaky\n\nAn unauthorised note.")
@@ -77,7 +67,7 @@ def test_library_writes_need_the_password(browser, guarded):
 
 
 def test_hostile_and_bad_uploads_are_refused_or_sanitised(browser, guarded, tmp_path):
-    page = open_library(browser, guarded, "uploads")
+    page = openmake_library(browser, guarded, "uploads")
     sign_in(page)
     upload(page, "../../escape.md", b"# Escape\n\nA note that tried to leave the folder.")
     status_text(page, "added")
@@ -98,10 +88,10 @@ def test_hostile_and_bad_uploads_are_refused_or_sanitised(browser, guarded, tmp_
 
 
 def test_read_only_hides_the_write_actions(browser, tmp_path, embedder):
-    _library(tmp_path, embedder)
+    make_library(tmp_path, embedder)
     app = App(tmp_path, args=("--read-only", "--host", "0.0.0.0"))
     try:
-        page = open_library(browser, app, "read_only")
+        page = openmake_library(browser, app, "read_only")
         page.wait_for_selector("#sources-table")
         assert "read-only" in page.locator("body").inner_text()
         assert page.locator("#upload, #rebuild, #remove").count() == 0
@@ -119,7 +109,7 @@ def test_32_clients_during_a_rebuild_get_answers_from_one_generation_each(tmp_pa
 
     from setu.index import current_generation
 
-    _library(tmp_path, embedder)
+    make_library(tmp_path, embedder)
     old = current_generation(tmp_path / "index")
     ids = {old.name: {json.loads(line)["id"] for line in (old / "passages.jsonl").open()}}
     app = App(tmp_path)
@@ -151,7 +141,7 @@ def test_32_clients_during_a_rebuild_get_answers_from_one_generation_each(tmp_pa
 
 
 def test_an_unreachable_language_model_gives_a_visible_notice_and_the_extractive_answer(browser, tmp_path, embedder):
-    _library(tmp_path, embedder)
+    make_library(tmp_path, embedder)
     app = App(tmp_path, extra_env={"SETU_LLM_URL": "http://127.0.0.1:9/v1", "SETU_LLM_MODEL": "any"})
     try:
         page = browser.new_page(viewport={"width": 1400, "height": 900})

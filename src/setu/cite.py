@@ -356,10 +356,6 @@ def _count(tokens: list[str], name: str) -> int:
     return sum(1 for t in tokens if _fold_name(t) == name)
 
 
-def _proper(text: str) -> set[str]:
-    return {w for n in _names(text) for w in words(n) if w not in _TITLE_WORDS and w not in STOPWORDS}
-
-
 def _fold_name(w: str) -> str:
     return {"indian": "india", "indians": "india", "japanese": "japan", "chinese": "china", "british": "britain",
             "korean": "korea", "american": "america", "russian": "russia"}.get(w, w)
