@@ -20,7 +20,8 @@ def test_the_eval_set_is_big_enough_and_well_formed():
     assert len(on) >= 40 and sum(i.kind == "off_topic" for i in items) >= 8
     source = (Path(__file__).parents[1] / "sources" / "india-japan-proactive-partnership.md").read_text()
     for item in on:
-        assert item.support in source and item.expected in item.support, item.id
+        assert item.support and all(s in source for s in item.support), item.id
+        assert any(e in s for e in item.expected for s in item.support), item.id
 
 
 def test_answers_contain_the_expected_fragment(results):

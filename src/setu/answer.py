@@ -19,6 +19,7 @@ import numpy as np
 
 from .cite import is_instruction, support
 from .index import Index
+from .lexicon import expand, generic_words
 from .retrieve import retrieve
 from .text import content_words, squash
 from .types import Answer, Citation, Hit
@@ -41,7 +42,7 @@ def ask(question: str, index: Index, embedder, history: tuple[str, ...] = ()) ->
     """Answer one question from the index (the embedder must match the index's
     model). ``history`` holds the user's earlier questions, oldest first."""
     t0 = time.perf_counter()
-    query = contextualize(question, history)
+    query = expand(contextualize(question, history), index)
     qv = embedder.encode([query])[0]
     t1 = time.perf_counter()
     # A question naming a number (a year, an amount) looks further down the list for it.
@@ -78,8 +79,9 @@ def compose(question: str, qv: np.ndarray, hits: list[Hit], index: Index, query:
         return Answer(question, f"{NOT_FOUND} They never mention {names}.", True,
                       note=f"the sources never mention {names}", closest=closest)
     need = needed_kind(question)
+    generic = generic_words(index)
     if need:
-        fitting = [c for c in candidates if c["score"] >= best["score"] - TYPE_MARGIN and fits(c["text"], need, question)]
+        fitting = [c for c in candidates if c["score"] >= best["score"] - TYPE_MARGIN and fits(c["text"], need, question, generic)]
         if not fitting:
             what = _KIND_WORDS[need]
             return Answer(question, f"{NOT_FOUND} The closest passages do not give {what} for this.", True,
@@ -90,7 +92,7 @@ def compose(question: str, qv: np.ndarray, hits: list[Hit], index: Index, query:
     for c in candidates[1:]:
         if len(chosen) == MAX_SENTENCES or c["score"] < best["score"] - KEEP_WITHIN:
             break
-        if any(_same_sentence(c, o) for o in chosen) or (need and not fits(c["text"], need, question)):
+        if any(_same_sentence(c, o) for o in chosen) or (need and not fits(c["text"], need, question, generic)):
             continue
         chosen.append(c)
     citations = tuple(checked(_citation(n, c), c["hit"], index) for n, c in enumerate(chosen, start=1))
@@ -157,13 +159,13 @@ def needed_kind(question: str) -> str | None:
     return None
 
 
-def fits(sentence: str, kind: str, question: str) -> bool:
+def fits(sentence: str, kind: str, question: str, generic: frozenset[str] = frozenset()) -> bool:
     """Whether a sentence holds the kind of thing asked for: a figure that is
     not just a year, a date, or a name in the role the question asks about."""
     if any(n not in sentence for n in _numbers(question)):
         return False
     if kind == "number":
-        counted = _counted(question)
+        counted = _counted(question) - generic
         words = set(content_words(sentence))
         return _has_figure(sentence) and (not counted or bool(counted & words) or _near_any(counted, words))
     if kind == "year":
@@ -187,8 +189,13 @@ def _has_figure(sentence: str) -> bool:
 
 _ROLES = ("prime minister", "pm", "president", "ambassador", "minister", "founder", "chairman", "ceo", "leader",
           "emperor", "king", "queen", "head")
-_COUNTRY = {"japan": "japan", "japan's": "japan", "japanese": "japan", "india": "india", "india's": "india",
-            "indian": "india"}
+
+
+def _owner(word: str) -> str:
+    """'Japan's', 'Japanese' and 'Japan' -> 'japan': a possessive or adjective
+    before a role, folded to a stem that the country and its adjective share."""
+    w = word.lower().replace("’", "'").removesuffix("'s")
+    return w[:5] if len(w) >= 4 and w[:1].isalpha() else ""
 
 
 def _names_someone(sentence: str, question: str) -> bool:
@@ -199,13 +206,15 @@ def _names_someone(sentence: str, question: str) -> bool:
     q = question.lower()
     role = next((r for r in _ROLES if re.search(rf"\b{r}\b", q)), None)
     if role:
-        country = next((c for w, c in _COUNTRY.items() if re.search(rf"\b{re.escape(w)}", q)), None)
-        pattern = rf"(?:(\w+(?:'s|’s)?)\s+)?(?:the\s+(?:then\s+)?)?\b{role}\b\s+([A-Z][\w-]+)"
+        asked = re.search(rf"\b([A-Z][\w’']+)\s+{role}\b", question, re.I)
+        owner = _owner(asked.group(1)) if asked and asked.group(1)[0].isupper() else ""
+        pattern = rf"(?:([\w’']+)\s+)?(?:the\s+(?:then\s+)?)?\b{role}\b\s+([A-Z][\w-]+)"
         for m in re.finditer(pattern, sentence, re.I):
             if not m.group(2)[0].isupper():
                 continue
-            said = _COUNTRY.get((m.group(1) or "").lower().replace("’", "'"))
-            if country is None or said in (None, country):
+            before = m.group(1) or ""
+            said = _owner(before) if before[:1].isupper() else ""
+            if not owner or not said or said == owner:
                 return True
         return False
     asked = set(content_words(question))
@@ -224,10 +233,7 @@ def _counted(question: str) -> set[str]:
     "how big is the Japanese economy" -> {economy}."""
     m = re.search(r"\bhow (?:many|much)\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", question, re.I) or re.search(
         r"\bhow (?:big|large|high|long)\s+(?:is|are|was|were)\s+(?:the\s+)?((?:[\w’'-]+\s+){0,2}[\w’'-]+)", question, re.I)
-    return set(content_words(m.group(1))) - _GENERIC if m else set()
-
-
-_GENERIC = frozenset({"india", "indian", "japan", "japanese", "country", "nation", "two", "both"})
+    return set(content_words(m.group(1))) if m else set()
 
 
 def unknown_names(question: str, index: Index) -> list[str]:
@@ -338,6 +344,8 @@ def _citations_json(citations) -> list[dict]:
             "passage_id": c.passage.id,
             "start": c.quote_start,
             "end": c.quote_end,
+            "references": [{"label": r.label, "url": r.url}
+                           for r in c.passage.references_for(c.quote_start, c.quote_end)],
         }
         for c in citations
     ]

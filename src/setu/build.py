@@ -248,7 +248,7 @@ def _build(settings: Settings, embedder, progress: Progress) -> BuildReport:
             p_vecs, s_vecs = doc_vectors[rel]
             entry = {"sha256": hashes[rel], "size": f.size, "mtime_ns": f.mtime_ns, "title": doc.title,
                      "kind": doc.kind, "pages": sum(1 for p in doc.pages if p.number is not None) or None,
-                     "meta": dict(doc.meta), "indexed_at": now}
+                     "meta": dict(doc.meta), "references": len(doc.references), "indexed_at": now}
         else:
             rows = by_rel.get(rel, [])
             passages = [replace(old_index.passages[r], source=shown, id=f"{shown}#{k}") for k, r in enumerate(rows)]

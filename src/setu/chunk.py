@@ -51,6 +51,8 @@ def chunk(doc: Document, chunk_words: int = 80, overlap: int = 1) -> list[Passag
                 sentences=tuple(spans[first:last]),
                 page_starts=tuple((max(pg.start, start), pg.number) for pg in doc.pages
                                   if pg.number is not None and pg.start < end and pg.end >= start),
+                notes=tuple((at, doc.references[i].label, doc.references[i].url)
+                            for at, i in doc.notes if start < at <= end),
             )
         )
     return passages

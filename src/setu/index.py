@@ -29,7 +29,7 @@ import numpy as np
 from .errors import IndexMissing
 from .types import Passage
 
-FORMAT_VERSION = 2  # 2: passages record where each PDF page starts
+FORMAT_VERSION = 3  # 2: passages record where each PDF page starts; 3: and their footnote markers
 
 
 # --- reading a generation ----------------------------------------------------
@@ -146,4 +146,5 @@ def _passage_from_json(d: dict) -> Passage:
     d = dict(d)
     d["sentences"] = tuple(tuple(s) for s in d["sentences"])
     d["page_starts"] = tuple(tuple(s) for s in d.get("page_starts", ()))
+    d["notes"] = tuple(tuple(n) for n in d.get("notes", ()))
     return Passage(**d)

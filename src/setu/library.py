@@ -27,6 +27,7 @@ class Entry:
     passages: int
     indexed_at: str
     status: str  # "indexed", "failed: <why>", "changed since indexing", "not indexed yet", "deleted; rebuild to drop it"
+    references: int = 0  # footnotes the source cites
 
 
 def inventory(settings: Settings) -> list[Entry]:
@@ -57,7 +58,7 @@ def inventory(settings: Settings) -> list[Entry]:
             status = "indexed"
         info = info or {}
         entries.append(Entry(f.rel, info.get("title", ""), info.get("kind", kind), info.get("pages"),
-                             info.get("passages", 0), info.get("indexed_at", ""), status))
+                             info.get("passages", 0), info.get("indexed_at", ""), status, info.get("references", 0)))
     for shown, why in scan_failed:
         rel = shown.split("/", 1)[-1] if "/" in shown else shown
         seen.add(rel)
@@ -65,7 +66,8 @@ def inventory(settings: Settings) -> list[Entry]:
     for rel, info in files.items():
         if rel not in seen:
             entries.append(Entry(rel, info.get("title", ""), info.get("kind", ""), info.get("pages"),
-                                 info.get("passages", 0), info.get("indexed_at", ""), "deleted; rebuild to drop it"))
+                                 info.get("passages", 0), info.get("indexed_at", ""), "deleted; rebuild to drop it",
+                                 info.get("references", 0)))
     return sorted(entries, key=lambda e: e.file)
 
 

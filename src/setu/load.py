@@ -130,23 +130,19 @@ def _txt(data: bytes, source: str) -> Document:
 
 # --- Markdown ---------------------------------------------------------------
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.S)
-
-
 def _markdown(data: bytes, source: str) -> Document:
-    """Markdown is kept as written (quotes stay verbatim); YAML-style front
-    matter supplies the title, author and publisher."""
-    text = decode(data, source)
-    meta: dict[str, str] = {}
-    m = _FRONT_MATTER.match(text)
-    if m:
-        for line in m.group(1).split("\n"):
-            key, sep, value = line.partition(":")
-            if sep and key.strip() and not key.startswith((" ", "\t", "-")):
-                meta[key.strip().lower()] = value.strip().strip("\"'")
-        text = text[m.end():]
-    title = meta.pop("title", "") or _title_from_text(text, source)
-    return _single_page(source, title, "md", text, sorted(meta.items()))
+    """Markdown as a reader sees it: no markup and no footnote markers in the
+    text. Front matter supplies the title, author, publisher and dates; each
+    footnote marker is kept as a note on the sentence it follows."""
+    from .mdtext import parse
+
+    parsed = parse(decode(data, source))
+    meta = dict(parsed.meta)
+    title = meta.pop("title", "") or (parsed.headings[0] if parsed.headings else "") \
+        or _title_from_text(parsed.text, source)
+    text = parsed.text
+    return Document(source=source, title=title, kind="md", text=text, pages=(Page(None, 0, len(text)),),
+                    meta=tuple(sorted(meta.items())), references=parsed.references, notes=parsed.notes)
 
 
 # --- HTML -------------------------------------------------------------------

@@ -105,10 +105,26 @@ def evidence_html(answer: dict, sources_dir: Path, message: int = 0, hidden: boo
             f'<div class="setu-card-title"><span class="setu-n">[{int(c["n"])}]</span> {html.escape(c["title"])}</div>'
             f'<div class="setu-card-meta">{" · ".join(meta)}</div>'
             f'<blockquote class="setu-passage">{highlighted(c["passage"], c["quote"])}</blockquote>'
+            f'{references_html(c.get("references") or [])}'
             "</div>"
         )
     parts.append("</div>")
     return "".join(parts)
+
+
+def references_html(references: list[dict]) -> str:
+    """The quoted sentence's footnotes, each a link that opens in a new tab."""
+    if not references:
+        return ""
+    items = []
+    for r in references:
+        label = html.escape(r.get("label") or r.get("url") or "")
+        url = r.get("url") or ""
+        if url.startswith(("http://", "https://")):
+            items.append(f'<li><a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">{label}</a></li>')
+        else:
+            items.append(f"<li>{label}</li>")
+    return f'<div class="setu-refs">References:<ol>{"".join(items)}</ol></div>'
 
 
 def _verdict_badge(verdict: str, score, suffix: str = "") -> str:
@@ -153,6 +169,8 @@ CSS = """
 .setu-card-title { font-weight: 600; }
 .setu-n { color: #2563eb; margin-right: 4px; }
 .setu-card-meta { font-size: 0.85em; opacity: 0.8; margin: 4px 0; }
+.setu-refs { font-size: 0.85em; margin: 4px 0; }
+.setu-refs ol { margin: 2px 0 0 1.2em; padding: 0; }
 .setu-passage { white-space: pre-wrap; margin: 6px 0 0 0; font-size: 0.92em; border-left: 3px solid #cbd5e1; padding-left: 8px; }
 .setu-passage mark { background: #fde68a; color: inherit; padding: 0 1px; }
 .verdict-supported { color: #15803d; font-weight: 600; }

@@ -19,6 +19,14 @@ class Page:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """A footnote of a source: what it cites and where a reader can open it."""
+
+    label: str  # e.g. 'Ministry of External Affairs (India), "Joint Statement", 2016-11-11'
+    url: str  # "" when the footnote gives none
+
+
+@dataclass(frozen=True)
 class Document:
     """A source file turned into text."""
 
@@ -29,6 +37,8 @@ class Document:
     pages: tuple[Page, ...]
     wrapped: bool = False  # single line breaks are soft (PDFs, hard-wrapped text)
     meta: tuple[tuple[str, str], ...] = ()  # e.g. (("author", "..."), ("publisher", "..."))
+    references: tuple[Reference, ...] = ()  # the footnotes, in order of definition
+    notes: tuple[tuple[int, int], ...] = ()  # (offset just after the marked text, index into references)
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,13 @@ class Passage:
     text: str  # == document.text[start:end]
     sentences: tuple[tuple[int, int], ...]  # sentence offsets into the document text
     page_starts: tuple[tuple[int, int], ...] = ()  # (offset, page number) of each PDF page the passage touches
+    notes: tuple[tuple[int, str, str], ...] = ()  # (offset, label, url) of each footnote marker inside the passage
+
+    def references_for(self, start: int, end: int) -> tuple[Reference, ...]:
+        """The footnotes marked on the text between two offsets (a quoted
+        sentence): a marker belongs to the sentence it follows."""
+        seen = dict.fromkeys(Reference(label, url) for at, label, url in self.notes if start < at <= end)
+        return tuple(seen)
 
     def page_at(self, offset: int) -> int | None:
         """The 1-based page holding a character of the passage (None for formats without pages)."""

@@ -25,7 +25,7 @@ EXAMPLES = [
     "Which Japanese retailers opened stores in India?",
     "Why does Japan look to India for technology cooperation?",
 ]
-TABLE_HEADERS = ["Title", "File", "Type", "Pages", "Passages", "Indexed", "Status"]
+TABLE_HEADERS = ["Title", "File", "Type", "Pages", "Passages", "References", "Indexed", "Status"]
 _MARKER_END = re.compile(r"\[\d+\]")
 
 
@@ -111,7 +111,8 @@ def build_ui(engine: Engine, read_only: bool = False):
     # --- library --------------------------------------------------------------
 
     def library_rows():
-        return [[e.title, e.file, e.kind, e.pages or "", e.passages, e.indexed_at[:16].replace("T", " "), e.status]
+        return [[e.title, e.file, e.kind, e.pages or "", e.passages, e.references or "",
+                 e.indexed_at[:16].replace("T", " "), e.status]
                 for e in inventory(settings)]
 
     def library_choices():
