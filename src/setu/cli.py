@@ -233,7 +233,8 @@ def format_report(report, item) -> str:
 @_index
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Write report.md and chart.png here")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object")
-def eval_cmd(qa_file, index_dir, out, as_json):
+@click.option("--split", type=click.Choice(["tune", "heldout"]), help="Only the questions of this part of a split set")
+def eval_cmd(qa_file, index_dir, out, as_json, split):
     """Run a question set and report retrieval, answer, citation and abstention quality.
 
     Each line of QA_FILE is {"question", "expected", "support"} for an answerable
@@ -241,6 +242,7 @@ def eval_cmd(qa_file, index_dir, out, as_json):
 
     \b
         setu eval tests/data/qa.jsonl --out eval-report
+        setu eval tests/data/broad.jsonl --split heldout
     """
     from . import evaluate
     from .embed import embedder_for
@@ -248,13 +250,14 @@ def eval_cmd(qa_file, index_dir, out, as_json):
 
     settings = load_settings(index=index_dir)
     index = open_index(settings.index)
-    summary, rows = evaluate.run(evaluate.read_items(qa_file), index, embedder_for(index.model), full=True)
+    summary, rows = evaluate.run(evaluate.read_items(qa_file, split), index, embedder_for(index.model), full=True)
     if out:
         report, chart = evaluate.write_report(summary, rows, out, str(qa_file))
         click.echo(f"Wrote {report} and {chart}", err=True)
     if as_json:
         click.echo(json.dumps(summary))
     else:
+        click.echo(evaluate.confusion_table(summary) + "\n")
         for key, value in summary.items():
             click.echo(f"{key:24} {value}")
 

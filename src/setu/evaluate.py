@@ -22,12 +22,27 @@ class Item:
     id: str
     question: str
     kind: str  # "answerable", "off_topic" or "unanswerable"
-    expected: str = ""
-    support: str = ""
+    expected: tuple[str, ...] = ()  # any one of these in the answer makes it right
+    support: tuple[str, ...] = ()  # sentences that hold the answer (any one will do)
     history: tuple[str, ...] = ()
+    split: str = ""  # "tune" or "heldout" for sets that are split
+
+    def holds_answer(self, text: str) -> bool:
+        """Whether a passage's text holds a sentence that answers the item."""
+        if self.support:
+            return any(s in text for s in self.support)
+        return any(e in text for e in self.expected)
 
 
-def read_items(path: Path) -> list[Item]:
+def _strings(value) -> tuple[str, ...]:
+    if value in (None, ""):
+        return ()
+    return (value,) if isinstance(value, str) else tuple(str(v) for v in value if v)
+
+
+def read_items(path: Path, split: str | None = None) -> list[Item]:
+    """The question records of a JSON Lines file; with ``split``, only those
+    of that part ("tune" or "heldout")."""
     items = []
     for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -35,10 +50,14 @@ def read_items(path: Path) -> list[Item]:
         try:
             d = json.loads(line)
             kind = "off_topic" if d.get("off_topic") else "unanswerable" if d.get("unanswerable") else "answerable"
-            items.append(Item(d.get("id", str(n)), d["question"], kind, d.get("expected", ""), d.get("support", ""),
-                              tuple(d.get("history", ()))))
+            items.append(Item(d.get("id", str(n)), d["question"], kind, _strings(d.get("expected")),
+                              _strings(d.get("support")), tuple(d.get("history", ())), d.get("split", "")))
         except (ValueError, KeyError, TypeError) as e:
             raise InputError(f"{path}:{n}: not a question record ({e})") from None
+    if split:
+        items = [i for i in items if i.split == split]
+        if not items:
+            raise InputError(f"{path}: no questions in the {split!r} part")
     return items
 
 
@@ -47,8 +66,8 @@ def judge(item: Item, answer: Answer) -> dict:
     row = {"id": item.id, "kind": item.kind, "question": item.question, "answer": answer.text,
            "abstained": answer.abstained}
     if item.kind == "answerable":
-        row["correct"] = item.expected in answer.text
-        row["cited_support"] = any(item.support in c.passage.text for c in answer.citations)
+        row["correct"] = not answer.abstained and any(e in answer.text for e in item.expected)
+        row["cited_support"] = any(item.holds_answer(c.passage.text) for c in answer.citations)
     else:
         row["correct"] = answer.abstained
     return row
@@ -87,7 +106,7 @@ def retrieval_rank(item: Item, index: Index, embedder, k: int = 10) -> int | Non
 
     query = contextualize(item.question, item.history)
     hits = retrieve(index, embedder.encode([query])[0], query, k=k)
-    return next((r for r, h in enumerate(hits, start=1) if item.support in h.passage.text), None)
+    return next((r for r, h in enumerate(hits, start=1) if item.holds_answer(h.passage.text)), None)
 
 
 def summarise(rows: list[dict]) -> dict:
@@ -98,8 +117,15 @@ def summarise(rows: list[dict]) -> dict:
     def share(rs, key):
         return round(sum(bool(r[key]) for r in rs) / len(rs), 4) if rs else None
 
+    unasked = off + un
     return {
         "answerable": len(on),
+        "answered_right": sum(1 for r in on if r["correct"]),
+        "answered_wrong": sum(1 for r in on if not r["abstained"] and not r["correct"]),
+        "declined_wrongly": sum(1 for r in on if r["abstained"]),
+        "not_answerable": len(unasked),
+        "declined_rightly": sum(1 for r in unasked if r["abstained"]),
+        "answered_unanswerable": sum(1 for r in unasked if not r["abstained"]),
         "answer_accuracy": share(on, "correct"),
         "citation_hit_rate": share(on, "cited_support"),
         "abstained_on_answerable": share(on, "abstained"),
@@ -107,7 +133,23 @@ def summarise(rows: list[dict]) -> dict:
         "off_topic_abstained": share(off, "correct"),
         "unanswerable": len(un),
         "unanswerable_abstained": share(un, "correct"),
+        "wrong_on_unanswerable": round(1 - share(un, "correct"), 4) if un else None,
     }
+
+
+def confusion_table(summary: dict) -> str:
+    """Answered right / wrong and declined rightly / wrongly, for answerable
+    and unanswerable questions alike, as a Markdown table."""
+    rows = [
+        ("answerable", summary["answerable"], summary["answered_right"], summary["answered_wrong"],
+         summary["declined_wrongly"], 0),
+        ("not answerable", summary["not_answerable"], 0, summary["answered_unanswerable"], 0,
+         summary["declined_rightly"]),
+    ]
+    lines = ["| questions | n | answered right | answered wrong | declined wrongly | declined rightly |",
+             "|---|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(str(x) for x in row) + " |" for row in rows]
+    return "\n".join(lines)
 
 
 def run(items: list[Item], index: Index, embedder, use_history: bool = True,
@@ -169,7 +211,7 @@ def write_report(summary: dict, rows: list[dict], out: Path, source: str) -> tup
     fig.savefig(chart, dpi=110)
     plt.close(fig)
 
-    lines = [f"# Setu evaluation: `{source}`", "", "| measure | value |", "|---|---|"]
+    lines = [f"# Setu evaluation: `{source}`", "", confusion_table(summary), "", "| measure | value |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in summary.items()]
     lines += ["", "![chart](chart.png)", "", "## Misses", ""]
     misses = [r for r in rows if not r["correct"] or (r["kind"] == "answerable" and not r.get("cited_support"))]
