@@ -99,3 +99,17 @@ def settings_for(tmp_path: Path, **overrides):
     from setu.config import load_settings
 
     return load_settings(sources=tmp_path / "sources", index=tmp_path / "index", **overrides)
+
+
+@pytest.fixture(scope="session")
+def library_index(tmp_path_factory, embedder):
+    """The whole starter library as shipped in sources/ (seed article and briefs), indexed once."""
+    from setu.build import build
+    from setu.config import load_settings
+    from setu.index import open_index
+
+    root = tmp_path_factory.mktemp("library")
+    shutil.copytree(ROOT / "sources", root / "sources")
+    settings = load_settings(sources=root / "sources", index=root / "index")
+    build(settings, embedder=embedder)
+    return open_index(settings.index)

@@ -6,7 +6,8 @@ import pytest
 
 from conftest import DATA
 from setu import evaluate
-from setu.answer import NOT_FOUND, ask, contextualize, needed_kind
+from setu.answer import NOT_FOUND, ask, contextualize
+from setu.questions import needed_kind
 
 
 @pytest.fixture(scope="module")
@@ -85,4 +86,5 @@ def test_follow_up_detection():
     assert contextualize("When was the peace treaty signed with Japan?", history) == "When was the peace treaty signed with Japan?"
     assert contextualize("And what about trade?", ()) == "And what about trade?"
     assert needed_kind("How many students?") == "number" and needed_kind("When did it open?") == "year"
-    assert needed_kind("What is the JSDF?") is None and needed_kind("Who signed the treaty?") == "person"
+    assert needed_kind("What is the JSDF?") == "definition" and needed_kind("Who signed the treaty?") == "person"
+    assert needed_kind("Why did Japan freeze its loans?") is None

@@ -18,8 +18,11 @@ from dataclasses import replace
 import numpy as np
 
 from .cite import is_instruction, support
+from . import gate
+from .chunk import CITED_META
 from .index import Index
-from .lexicon import expand, generic_words
+from .lexicon import expand
+from .questions import question_numbers
 from .retrieve import retrieve
 from .text import content_words, squash
 from .types import Answer, Citation, Hit
@@ -31,11 +34,19 @@ PASSAGES_CONSIDERED = 6
 WEIGHT_LEXICAL = 0.7
 WEIGHT_PASSAGE = 0.25
 MAX_SENTENCES = 3
+GATE_CONSIDERED = 20  # candidates the gate looks at, best-scored first
+KIND_MARGIN = 0.35  # how far below the best a sentence may score and still be the answer
+OVERVIEW_SENTENCES = 4
+SAME_FACT_OVERLAP = 0.6  # word overlap (Jaccard) above which two sentences say the same thing
+OVERVIEW = re.compile(r"^\W*(summari[sz]e|give (me )?an? (overview|summary|introduction)|(an? )?(overview|summary) of|"
+                      r"tell me about|describe|what do (the sources|you) (say|know) about)\b", re.I)
+# A sentence that opens by leaning on the one before it.
+LEANS_BACK = re.compile(r"^\W*(moreover|furthermore|however|also|additionally|besides|thus|hence|therefore|as such|"
+                        r"this|these|that|those|such|it|its|they|their|he|she|his|her|in addition|in turn|"
+                        r"historically|similarly|likewise|meanwhile|still|yet|then)\b", re.I)
 WEIGHT_CONTEXT = 0.3  # share of the previous sentence's cosine lent to a sentence that refers back to it
 KEEP_WITHIN = 0.2  # further sentences must score within this of the best
-TYPE_MARGIN = 0.25  # how far below the best a sentence of the asked-for kind may score
-NUMBER_BONUS = 0.15  # a sentence holding the question's own number may score this much lower
-ABSTAIN_BELOW = 0.6  # combined score of the best sentence
+ABSTAIN_BELOW = 0.6  # combined score of the best sentence: below it, nothing in the library is close
 
 
 def ask(question: str, index: Index, embedder, history: tuple[str, ...] = ()) -> Answer:
@@ -46,7 +57,7 @@ def ask(question: str, index: Index, embedder, history: tuple[str, ...] = ()) ->
     qv = embedder.encode([query])[0]
     t1 = time.perf_counter()
     # A question naming a number (a year, an amount) looks further down the list for it.
-    hits = retrieve(index, qv, query, k=16 if _numbers(question) else 8)
+    hits = retrieve(index, qv, query, k=16 if question_numbers(question) else 8)
     t2 = time.perf_counter()
     answer = compose(question, qv, hits, index, query=query)
     t3 = time.perf_counter()
@@ -59,45 +70,110 @@ def compose(question: str, qv: np.ndarray, hits: list[Hit], index: Index, query:
     ``query`` is the question as searched (with context from a follow-up)."""
     candidates = [c for c in score_sentences(query or question, qv, hits, index)
                   if is_prose(c["text"]) and squash(c["text"]) != squash(c["hit"].passage.title)]
-    numbers = _numbers(question)
-    if numbers and candidates:
-        # A question about 2018 is answered from sentences about 2018, or not at all.
-        with_numbers = [c for c in candidates if all(n in c["text"] for n in numbers)
-                        and c["score"] >= ABSTAIN_BELOW - NUMBER_BONUS]
-        if not with_numbers and candidates[0]["score"] >= ABSTAIN_BELOW:
-            return Answer(question, f"{NOT_FOUND} They say nothing about this for {' and '.join(numbers)}.", True,
-                          note=f"no retrieved sentence mentions {' and '.join(numbers)}",
-                          closest=(_citation(1, candidates[0]),))
-        candidates = with_numbers or candidates
-    if not candidates or candidates[0]["score"] < ABSTAIN_BELOW - (NUMBER_BONUS if numbers else 0):
-        return Answer(question, NOT_FOUND, True, note="Nothing in the sources is close to this question.")
-    best = candidates[0]
-    closest = (_citation(1, best),)
+    if not candidates or candidates[0]["score"] < ABSTAIN_BELOW:
+        return Answer(question, NOT_FOUND, True, note=nothing_close(index))
     unknown = unknown_names(question, index)
     if unknown:
         names = " or ".join(unknown)
         return Answer(question, f"{NOT_FOUND} They never mention {names}.", True,
-                      note=f"the sources never mention {names}", closest=closest)
-    need = needed_kind(question)
-    generic = generic_words(index)
-    if need:
-        fitting = [c for c in candidates if c["score"] >= best["score"] - TYPE_MARGIN and fits(c["text"], need, question, generic)]
-        if not fitting:
-            what = _KIND_WORDS[need]
-            return Answer(question, f"{NOT_FOUND} The closest passages do not give {what} for this.", True,
-                          note=f"no retrieved sentence gives {what}", closest=closest)
-        candidates = fitting + [c for c in candidates if c not in fitting]
-        best = candidates[0]
-    chosen = [best]
-    for c in candidates[1:]:
-        if len(chosen) == MAX_SENTENCES or c["score"] < best["score"] - KEEP_WITHIN:
+                      note=f"the sources never mention {names}", closest=(_citation(1, candidates[0]),))
+    numbers = question_numbers(question)
+    if numbers and not any(all(n in c["text"] for n in numbers) for c in candidates):
+        return Answer(question, f"{NOT_FOUND} They say nothing about this for {' and '.join(numbers)}.", True,
+                      note=f"no retrieved sentence mentions {' and '.join(numbers)}",
+                      closest=(_citation(1, candidates[0]),))
+    if OVERVIEW.search(question):
+        return _overview(question, candidates, index)
+    q = gate.prepare(question, index)
+    judged = []
+    for c in candidates[:GATE_CONSIDERED]:
+        if c["score"] < candidates[0]["score"] - KIND_MARGIN:
             break
-        if any(_same_sentence(c, o) for o in chosen) or (need and not fits(c["text"], need, question, generic)):
+        x = gate.signals(q, c["text"], _context(c), c["cosine"], c["hit"].dense, index)
+        judged.append({**c, "p": gate.answers(q, x), "x": x, "fits": gate.gives_kind(q, c["text"], index)})
+    passing = [c for c in judged if c["fits"] and c["p"] >= gate.model().threshold]
+    if not passing:
+        closest = judged[0]
+        why = gate.missing(q, closest["x"], closest["text"], _context(closest), index)
+        return Answer(question, f"{NOT_FOUND} {why}", True, note=why, closest=(_citation(1, closest),))
+    best, judged = passing[0], passing
+    chosen = [best]
+    for c in judged[1:]:
+        if len(chosen) == MAX_SENTENCES:
+            break
+        if c["score"] < best["score"] - KEEP_WITHIN or not adds_fact(c, chosen):
             continue
         chosen.append(c)
-    citations = tuple(checked(_citation(n, c), c["hit"], index) for n, c in enumerate(chosen, start=1))
+    return _quoted(question, chosen, index)
+
+
+def _quoted(question: str, chosen: list[dict], index: Index) -> Answer:
+    """Number and quote the chosen sentences: grouped by source (the best
+    source first), in their order within it, each sentence that leans on
+    the one before it preceded by that sentence."""
+    with_context = []
+    for c in chosen:
+        before = _before(c)
+        if before is not None and not any(_same_sentence(before, o) for o in chosen + with_context):
+            with_context.append(before)
+        with_context.append(c)
+    order = {s: i for i, s in enumerate(dict.fromkeys(c["hit"].passage.source for c in chosen))}
+    with_context.sort(key=lambda c: (order[c["hit"].passage.source], c["span"][0]))
+    citations = tuple(checked(_citation(n, c), c["hit"], index) for n, c in enumerate(with_context, start=1))
     text = " ".join(f"{squash(c.quote)} [{c.n}]" for c in citations)
     return Answer(question, text, False, citations)
+
+
+def _overview(question: str, candidates: list[dict], index: Index) -> Answer:
+    """A few sentences that cover different aspects, each from a different
+    passage, none of which leans on a sentence left out."""
+    chosen, passages = [], set()
+    for c in candidates:
+        if len(chosen) == OVERVIEW_SENTENCES:
+            break
+        if c["hit"].passage.id in passages or LEANS_BACK.match(c["text"]) or not adds_fact(c, chosen, strict=False):
+            continue
+        chosen.append(c)
+        passages.add(c["hit"].passage.id)
+    return _quoted(question, chosen, index)
+
+
+def nothing_close(index: Index) -> str:
+    return "Nothing in the sources is close to this question."
+
+
+def adds_fact(c: dict, chosen: list[dict], strict: bool = True) -> bool:
+    """Whether a sentence says something the chosen ones do not: not the same
+    sentence, not nearly the same words, and (``strict``) a name or figure
+    of its own."""
+    words = set(content_words(c["text"]))
+    for o in chosen:
+        if _same_sentence(c, o):
+            return False
+        other = set(content_words(o["text"]))
+        if words and len(words & other) / len(words | other) > SAME_FACT_OVERLAP:
+            return False
+    if not strict or not chosen:
+        return True
+    facts = set(_FACT.findall(c["text"])) - set().union(*(_FACT.findall(o["text"]) for o in chosen))
+    return bool(facts)
+
+
+_FACT = re.compile(r"\b[A-Z][\w-]+|\d[\d,.]*")
+
+
+def _before(c: dict) -> dict | None:
+    """The sentence a candidate leans on ("Moreover, …", "This …"), if any."""
+    p, span = c["hit"].passage, c["span"]
+    j = p.sentences.index(span)
+    if j == 0 or not LEANS_BACK.match(c["text"]):
+        return None
+    return {**c, "span": p.sentences[j - 1], "text": p.sentence_text(j - 1)}
+
+
+def _context(c: dict) -> str:
+    before = _before(c)
+    return before["text"] if before else ""
 
 
 def _citation(n: int, c: dict) -> Citation:
@@ -137,105 +213,6 @@ def contextualize(question: str, history: tuple[str, ...]) -> str:
     return question
 
 
-# --- what kind of answer a question wants -------------------------------------
-
-_KIND_WORDS = {"number": "a figure", "year": "a date", "person": "a name"}
-_NUMBER_Q = re.compile(r"\b(how (many|much|large|big|high|long)|what (percentage|share|proportion|amount|number|figure|sum|value)|how many)\b", re.I)
-_YEAR_Q = re.compile(r"^\W*(and |so |but )?when\b|\b(what|which) (year|date|decade|century)\b|\bsince when\b", re.I)
-_PERSON_Q = re.compile(r"^\s*(who|whom|whose)\b|\b(which|what) (person|leader|prime minister|minister|author|official|ambassador)\b", re.I)
-_NUMBER = re.compile(r"\d|\b(hundreds?|thousands?|millions?|billions?|trillions?|dozens?|percent|lakhs?|crores?)\b", re.I)
-_YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})s?\b|\b(January|February|March|April|May|June|July|August|September|October|November|December|century|decade|era|period|since|ancient|after|before|during)\b", re.I)
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zÀ-ɏ]+")
-
-
-def needed_kind(question: str) -> str | None:
-    """'number', 'year' or 'person' when the question asks for one, else None."""
-    if _NUMBER_Q.search(question):
-        return "number"
-    if _YEAR_Q.search(question):
-        return "year"
-    if _PERSON_Q.search(question):
-        return "person"
-    return None
-
-
-def fits(sentence: str, kind: str, question: str, generic: frozenset[str] = frozenset()) -> bool:
-    """Whether a sentence holds the kind of thing asked for: a figure that is
-    not just a year, a date, or a name in the role the question asks about."""
-    if any(n not in sentence for n in _numbers(question)):
-        return False
-    if kind == "number":
-        counted = _counted(question) - generic
-        words = set(content_words(sentence))
-        return _has_figure(sentence) and (not counted or bool(counted & words) or _near_any(counted, words))
-    if kind == "year":
-        return bool(_YEAR.search(sentence))
-    return _names_someone(sentence, question)
-
-
-def _numbers(question: str) -> list[str]:
-    return re.findall(r"\b\d[\d,.]*\d\b|\b\d\b", question)
-
-
-def _has_figure(sentence: str) -> bool:
-    """A count, amount or share: years ("in 1958") do not answer "how many"."""
-    for m in re.finditer(r"[$₹¥€£]?\d[\d,.]*%?", sentence):
-        token = m.group()
-        if not re.fullmatch(r"(1[0-9]{3}|20[0-9]{2})", token.rstrip(".,")) or token[0] in "$₹¥€£":
-            return True
-    return bool(re.search(r"\b(hundreds?|thousands?|millions?|billions?|trillions?|dozens?|percent|lakhs?|crores?)\b",
-                          sentence, re.I))
-
-
-_ROLES = ("prime minister", "pm", "president", "ambassador", "minister", "founder", "chairman", "ceo", "leader",
-          "emperor", "king", "queen", "head")
-
-
-def _owner(word: str) -> str:
-    """'Japan's', 'Japanese' and 'Japan' -> 'japan': a possessive or adjective
-    before a role, folded to a stem that the country and its adjective share."""
-    w = word.lower().replace("’", "'").removesuffix("'s")
-    return w[:5] if len(w) >= 4 and w[:1].isalpha() else ""
-
-
-def _names_someone(sentence: str, question: str) -> bool:
-    """For "who" questions. With a role ("Japan's prime minister"), the
-    sentence must name a person in that role, of that country; otherwise
-    it must name someone new doing what the question asks ("Who founded …?"
-    needs a sentence about founding)."""
-    q = question.lower()
-    role = next((r for r in _ROLES if re.search(rf"\b{r}\b", q)), None)
-    if role:
-        asked = re.search(rf"\b([A-Z][\w’']+)\s+{role}\b", question, re.I)
-        owner = _owner(asked.group(1)) if asked and asked.group(1)[0].isupper() else ""
-        pattern = rf"(?:([\w’']+)\s+)?(?:the\s+(?:then\s+)?)?\b{role}\b\s+([A-Z][\w-]+)"
-        for m in re.finditer(pattern, sentence, re.I):
-            if not m.group(2)[0].isupper():
-                continue
-            before = m.group(1) or ""
-            said = _owner(before) if before[:1].isupper() else ""
-            if not owner or not said or said == owner:
-                return True
-        return False
-    asked = set(content_words(question))
-    verbs = [w for w in content_words(re.sub(r"^\W*(who|whom|whose)\b", "", question, flags=re.I))[:1]]
-    new_name = any(content_words(w) and content_words(w)[0] not in asked for w in _NAME.findall(sentence))
-    return new_name and (not verbs or _near_any(set(verbs), set(content_words(sentence))))
-
-
-def _near_any(wanted: set[str], present: set[str]) -> bool:
-    """Shared stems: 'funds' ~ 'funded', 'founded' !~ 'found' is fine to miss."""
-    return any(w[:5] == p[:5] and len(w) >= 4 and len(p) >= 4 for w in wanted for p in present) or bool(wanted & present)
-
-
-def _counted(question: str) -> set[str]:
-    """What a figure question is about: "how many Indian students" -> {student};
-    "how big is the Japanese economy" -> {economy}."""
-    m = re.search(r"\bhow (?:many|much)\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", question, re.I) or re.search(
-        r"\bhow (?:big|large|high|long)\s+(?:is|are|was|were)\s+(?:the\s+)?((?:[\w’'-]+\s+){0,2}[\w’'-]+)", question, re.I)
-    return set(content_words(m.group(1))) if m else set()
-
-
 def unknown_names(question: str, index: Index) -> list[str]:
     """Capitalised words of the question (names, acronyms) that no passage contains."""
     out = []
@@ -268,7 +245,7 @@ def score_sentences(question: str, qv: np.ndarray, hits: list[Hit], index: Index
     weights = _query_weights(question, index)
     total = sum(weights.values()) or 1.0
     out, seen = [], set()
-    numbers = _numbers(question)
+    numbers = question_numbers(question)
     considered = hits[:PASSAGES_CONSIDERED] + [
         h for h in hits[PASSAGES_CONSIDERED:] if numbers and all(n in h.passage.text for n in numbers)]
     for hit in considered:
@@ -346,6 +323,7 @@ def _citations_json(citations) -> list[dict]:
             "end": c.quote_end,
             "references": [{"label": r.label, "url": r.url}
                            for r in c.passage.references_for(c.quote_start, c.quote_end)],
+            **{key: c.passage.about(key) for key in CITED_META},
         }
         for c in citations
     ]

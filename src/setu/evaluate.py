@@ -15,6 +15,7 @@ from .index import Index
 from .types import Answer
 
 _MARKER = re.compile(r"\[(\d+)\]")
+SAME_FACT = 0.5  # share of a supporting sentence's words another sentence must hold to state the same fact
 
 
 @dataclass(frozen=True)
@@ -28,10 +29,24 @@ class Item:
     split: str = ""  # "tune" or "heldout" for sets that are split
 
     def holds_answer(self, text: str) -> bool:
-        """Whether a passage's text holds a sentence that answers the item."""
-        if self.support:
-            return any(s in text for s in self.support)
-        return any(e in text for e in self.expected)
+        """Whether a passage's text holds a sentence that answers the item: a
+        supporting sentence, or another sentence that gives an expected
+        fragment and shares most of a supporting sentence's words (the same
+        fact, stated again in another source)."""
+        if any(s in text for s in self.support):
+            return True
+        if not self.support:
+            return any(e in text for e in self.expected)
+        from .text import content_words, sentence_spans
+
+        wanted = [set(content_words(s)) for s in self.support]
+        for a, b in sentence_spans(text):
+            sentence = text[a:b]
+            if any(e in sentence for e in self.expected):
+                words = set(content_words(sentence))
+                if any(w and len(w & words) >= SAME_FACT * len(w) for w in wanted):
+                    return True
+        return False
 
 
 def _strings(value) -> tuple[str, ...]:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from .text import content_words
 
-# A word found in at least this share of passages is generic for the library
+# A word found in at least half of the passages is generic for the library
 # ("india" and "japan" in a library about India and Japan).
-GENERIC_SHARE = 0.2
+GENERIC_SHARE = 0.5
 GENERIC_MIN_PASSAGES = 5
 # Small words an acronym may skip: "Ministry of External Affairs (MEA)".
 _JOINERS = frozenset("of and the for on in to de du la".split())

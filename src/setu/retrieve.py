@@ -1,5 +1,5 @@
-"""Query to passages: dense (FAISS) and lexical (BM25) results fused by
-reciprocal rank."""
+"""Query to passages: dense (FAISS, whole passages), sentence (each passage's
+best sentence) and lexical (BM25) rankings fused by reciprocal rank."""
 
 from __future__ import annotations
 
@@ -23,6 +23,12 @@ def retrieve(index: Index, query_vector: np.ndarray, query: str, k: int = 8, dep
     dense_rank = {int(r): i for i, r in enumerate(dense_rows[0]) if r >= 0}
     dense_score = {int(r): float(s) for r, s in zip(dense_rows[0], dense_scores[0]) if r >= 0}
 
+    # Passages ranked by their single best sentence: a fact stated in one
+    # sentence of a longer passage is found even when the rest is about else.
+    sentence_scores = index.sentence_vectors @ qv[0]
+    best_sentence = np.maximum.reduceat(sentence_scores, index.sentence_rows) if len(sentence_scores) else sentence_scores
+    sentence_rank = {int(r): i for i, r in enumerate(np.argsort(-best_sentence, kind="stable")[:depth])}
+
     lexical = lexical_scores(index, query)
     lexical_rank: dict[int, int] = {}
     if lexical is not None:
@@ -30,7 +36,7 @@ def retrieve(index: Index, query_vector: np.ndarray, query: str, k: int = 8, dep
         lexical_rank = {int(r): i for i, r in enumerate(top) if lexical[r] > 0}
 
     fused: dict[int, float] = {}
-    for ranks in (dense_rank, lexical_rank):
+    for ranks in (dense_rank, sentence_rank, lexical_rank):
         for row, rank in ranks.items():
             fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank + 1)
     best = sorted(fused, key=lambda r: (-fused[r], r))[:k]

@@ -127,10 +127,11 @@ def words(text: str) -> list[str]:
 
 def content_words(text: str) -> list[str]:
     """Word tokens without stopwords: what BM25 and overlap measures count."""
-    return [w for w in words(text) if w not in STOPWORDS]
+    return [w for w in words(text) if w not in _STOP_FOLDED]
 
 
 def _fold(word: str) -> str:
+    """'Japan's' -> 'japan', 'agreements' -> 'agreement', 'studies' -> 'study'."""
     word = word.replace("’", "'")
     if word.endswith("'s"):
         word = word[:-2]
@@ -144,3 +145,6 @@ def _fold(word: str) -> str:
 def squash(text: str) -> str:
     """Collapse runs of whitespace, for display."""
     return " ".join(text.split())
+
+
+_STOP_FOLDED = STOPWORDS | {_fold(w) for w in STOPWORDS}  # "does" folds to "doe"
