@@ -11,6 +11,8 @@ from bisect import bisect_right
 from .text import sentence_spans
 from .types import Document, Passage
 
+CITED_META = ("author", "publisher", "date", "url", "fetched")  # what a citation shows of its source
+
 
 def chunk(doc: Document, chunk_words: int = 80, overlap: int = 1) -> list[Passage]:
     """Group the document's sentences into passages of about ``chunk_words``
@@ -35,6 +37,7 @@ def chunk(doc: Document, chunk_words: int = 80, overlap: int = 1) -> list[Passag
             break
         first = max(last - overlap, first + 1)
     page_starts = [p.start for p in doc.pages]
+    meta = tuple((k, v) for k, v in doc.meta if k in CITED_META and v)
     passages = []
     for i, (first, last) in enumerate(groups):
         start, end = spans[first][0], spans[last - 1][1]
@@ -53,6 +56,7 @@ def chunk(doc: Document, chunk_words: int = 80, overlap: int = 1) -> list[Passag
                                   if pg.number is not None and pg.start < end and pg.end >= start),
                 notes=tuple((at, doc.references[i].label, doc.references[i].url)
                             for at, i in doc.notes if start < at <= end),
+                meta=meta,
             )
         )
     return passages

@@ -48,9 +48,15 @@ def index_cmd(sources, index_dir, model, chunk_words, quiet):
     \b
         setu index --sources sources --index index
     """
+    settings = load_settings(sources=sources, index=index_dir, model=model, chunk_words=chunk_words)
+    report = _build_and_report(settings, quiet)
+    sys.exit(1 if report.failed else 0)
+
+
+def _build_and_report(settings, quiet: bool):
+    """Run an incremental build and print what changed."""
     from .build import build
 
-    settings = load_settings(sources=sources, index=index_dir, model=model, chunk_words=chunk_words)
     bar = None if quiet else _ProgressBar()
     try:
         try:
@@ -77,7 +83,62 @@ def index_cmd(sources, index_dir, model, chunk_words, quiet):
     if report.failed:
         state += f" ({len(report.failed)} file(s) could not be indexed, listed above)"
     click.echo(f"{state}: {report.summary()}")
-    sys.exit(1 if report.failed else 0)
+    return report
+
+
+@main.command("add")
+@click.argument("urls", nargs=-1)
+@_sources
+@_index
+@click.option("--from", "from_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Read URLs from a file: one per line, or the footnote URLs of a Markdown brief")
+@click.option("--refresh", is_flag=True, help="Fetch again every source that came from a URL; update those that changed")
+@click.option("--no-index", is_flag=True, help="Only save the files; do not update the index")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar")
+def add_cmd(urls, sources, index_dir, from_file, refresh, no_index, quiet):
+    """Fetch web pages, PDFs or text files into the sources folder and index them.
+
+    Pages are reduced to their article (no menus, footers or banners) and
+    saved as Markdown with their URL, title, publisher, date and fetch time;
+    PDFs and text are saved as they are. Private and loopback addresses are
+    refused unless SETU_ALLOW_PRIVATE=1. Exits with status 1 when any URL failed.
+
+    \b
+        setu add https://www.mea.gov.in/some-joint-statement.htm
+        setu add --from sources/briefs/trade-cepa-2011.md --no-index
+        setu add --refresh
+    """
+    from .add import add_url, library_urls, refresh as refresh_all, urls_in
+    from .fetch import FetchError
+
+    settings = load_settings(sources=sources, index=index_dir)
+    wanted = list(urls) + (urls_in(from_file) if from_file else [])
+    if not wanted and not refresh:
+        raise click.UsageError("give one or more URLs, --from FILE, or --refresh")
+    results = refresh_all(settings) if refresh else []
+    known = library_urls(settings)
+    for url in wanted:
+        try:
+            result = add_url(settings, url, known)
+            known[result.url] = result.path
+            results.append(result)
+        except (FetchError, SetuError) as e:
+            results.append(e)
+    failed = 0
+    for r in results:
+        if isinstance(r, SetuError):
+            failed += 1
+            click.echo(f"  ! {r}", err=True)
+        else:
+            mark = {"added": "+", "updated": "~", "unchanged": "="}[r.status]
+            click.echo(f"  {mark} {r.url} -> {r.path.as_posix()} ({r.status})")
+    changed = [r for r in results if not isinstance(r, SetuError) and r.status != "unchanged"]
+    click.echo(f"{len(changed)} changed, {sum(1 for r in results if not isinstance(r, SetuError)) - len(changed)} "
+               f"unchanged, {failed} failed")
+    if changed and not no_index:
+        report = _build_and_report(settings, quiet)
+        failed += len(report.failed)
+    sys.exit(1 if failed else 0)
 
 
 class _ProgressBar:

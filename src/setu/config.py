@@ -28,6 +28,7 @@ class Settings:
     llm_model: str = ""
     llm_api_key: str = field(default="", repr=False)  # env only
     llm_timeout: float = 30.0  # seconds to wait for the model before falling back
+    allow_private: bool = False  # `setu add` may fetch from loopback and private addresses (tests, intranets)
 
     def chunking(self) -> dict:
         return {"chunk_words": self.chunk_words, "chunk_overlap": self.chunk_overlap}
@@ -40,14 +41,6 @@ class Settings:
         if not self.llm_url:
             out["llm_url"] = "(none: extractive answers)"
         return out
-
-    def llm(self):
-        """The configured language model, or None for extractive answers."""
-        if not self.llm_url:
-            return None
-        from .llm import LLM
-
-        return LLM(self.llm_url, self.llm_model, self.llm_api_key, self.llm_timeout)
 
     def credentials(self) -> tuple[str, str] | None:
         if not self.auth:
@@ -70,7 +63,17 @@ _ENV = {
     "llm_model": ("SETU_LLM_MODEL", str),
     "llm_api_key": ("SETU_LLM_API_KEY", str),
     "llm_timeout": ("SETU_LLM_TIMEOUT", float),
+    "allow_private": ("SETU_ALLOW_PRIVATE", lambda raw: _flag("SETU_ALLOW_PRIVATE", raw)),
 }
+
+
+def _flag(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}={raw!r}: use 1 or 0")
 
 
 def load_settings(**overrides) -> Settings:
@@ -84,7 +87,7 @@ def load_settings(**overrides) -> Settings:
             try:
                 values[f.name] = kind(raw)
             except ValueError:
-                raise ConfigError(f"{env_name}={raw!r} is not a valid {kind.__name__}") from None
+                raise ConfigError(f"{env_name}={raw!r} is not a valid {getattr(kind, '__name__', 'value')}") from None
     for secret in ("auth", "llm_api_key"):
         overrides.pop(secret, None)  # secrets never come from flags, where `ps` would show them
     values.update({k: (Path(v) if k in ("sources", "index") else v) for k, v in overrides.items() if v is not None})

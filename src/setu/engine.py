@@ -11,6 +11,7 @@ from .embed import embedder_for
 from .errors import IndexMissing
 from .build import BuildReport, build
 from .index import Index, current_generation, open_index
+from .llm import client_for
 from .types import Answer
 
 
@@ -44,7 +45,7 @@ class Engine:
         extractive answer arrives as one final event."""
         index = self.index
         embedder = embedder_for(index.model)
-        llm = self.settings.llm()
+        llm = client_for(self.settings)
         if llm is None:
             yield {"type": "answer", "answer": ask(question, index, embedder, history=history)}
             return

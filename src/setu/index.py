@@ -29,7 +29,7 @@ import numpy as np
 from .errors import IndexMissing
 from .types import Passage
 
-FORMAT_VERSION = 3  # 2: passages record where each PDF page starts; 3: and their footnote markers
+FORMAT_VERSION = 3  # 2: passages record where each PDF page starts; 3: their footnotes and source metadata
 
 
 # --- reading a generation ----------------------------------------------------
@@ -147,4 +147,5 @@ def _passage_from_json(d: dict) -> Passage:
     d["sentences"] = tuple(tuple(s) for s in d["sentences"])
     d["page_starts"] = tuple(tuple(s) for s in d.get("page_starts", ()))
     d["notes"] = tuple(tuple(n) for n in d.get("notes", ()))
+    d["meta"] = tuple(tuple(m) for m in d.get("meta", ()))
     return Passage(**d)

@@ -70,3 +70,11 @@ def _pieces(lines, url: str) -> Iterator[str]:
             yield piece
     if not seen_any:
         raise LLMError(f"the language model at {url} sent an empty reply")
+
+
+def client_for(settings) -> LLM | None:
+    """The language model the settings name, or None for extractive answers.
+    Built at the edge (the engine), so that settings know nothing of clients."""
+    if not settings.llm_url:
+        return None
+    return LLM(settings.llm_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout)

@@ -6,7 +6,9 @@ Every failure is a ``SourceError`` that names the file and the reason.
 from __future__ import annotations
 
 import codecs
+import json
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -39,7 +41,24 @@ def load(path: Path, source: str, *, max_bytes: int | None = None, kind: str | N
     doc = {"pdf": _pdf, "txt": _txt, "md": _markdown, "html": _html}[kind](data, source)
     if not doc.text.strip():
         raise SourceError(source, "no text found in the file")
+    origin = read_sidecar(path)
+    if origin:
+        doc = replace(doc, meta=tuple(sorted({**dict(doc.meta), **origin}.items())))
     return doc
+
+
+def sidecar_of(path: Path) -> Path:
+    """Where the URL and fetch time of a file fetched from the web are kept:
+    a hidden JSON file beside it (`.report.pdf.source.json`)."""
+    return path.with_name(f".{path.name}.source.json")
+
+
+def read_sidecar(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(sidecar_of(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: str(data[k]) for k in ("url", "fetched") if isinstance(data, dict) and data.get(k)}
 
 
 # --- plain text -------------------------------------------------------------

@@ -103,6 +103,7 @@ def evidence_html(answer: dict, sources_dir: Path, message: int = 0, hidden: boo
         parts.append(
             f'<div class="setu-card" id="cite-{message}-{int(c["n"])}">'
             f'<div class="setu-card-title"><span class="setu-n">[{int(c["n"])}]</span> {html.escape(c["title"])}</div>'
+            f'{byline_html(c)}'
             f'<div class="setu-card-meta">{" · ".join(meta)}</div>'
             f'<blockquote class="setu-passage">{highlighted(c["passage"], c["quote"])}</blockquote>'
             f'{references_html(c.get("references") or [])}'
@@ -110,6 +111,18 @@ def evidence_html(answer: dict, sources_dir: Path, message: int = 0, hidden: boo
         )
     parts.append("</div>")
     return "".join(parts)
+
+
+def byline_html(c: dict) -> str:
+    """Author, publisher and date of the cited source, and the page it was
+    fetched from (with when), where the source records them."""
+    said = [html.escape(c[k]) for k in ("author", "publisher", "date") if c.get(k)]
+    url = c.get("url") or ""
+    if url.startswith(("http://", "https://")):
+        when = f" (fetched {html.escape(c['fetched'][:10])})" if c.get("fetched") else ""
+        said.append(f'<a class="setu-url" href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">'
+                    f'{html.escape(url)}</a>{when}')
+    return f'<div class="setu-card-meta setu-byline">{" · ".join(said)}</div>' if said else ""
 
 
 def references_html(references: list[dict]) -> str:

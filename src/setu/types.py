@@ -56,6 +56,10 @@ class Passage:
     sentences: tuple[tuple[int, int], ...]  # sentence offsets into the document text
     page_starts: tuple[tuple[int, int], ...] = ()  # (offset, page number) of each PDF page the passage touches
     notes: tuple[tuple[int, str, str], ...] = ()  # (offset, label, url) of each footnote marker inside the passage
+    meta: tuple[tuple[str, str], ...] = ()  # the source's author, publisher, date, url and fetch time, where known
+
+    def about(self, key: str) -> str:
+        return dict(self.meta).get(key, "")
 
     def references_for(self, start: int, end: int) -> tuple[Reference, ...]:
         """The footnotes marked on the text between two offsets (a quoted

@@ -199,7 +199,7 @@ def build_ui(engine: Engine, read_only: bool = False):
                         f" Add PDF, TXT, MD or HTML files (up to {settings.max_file_mb:g} MB each), then rebuild the index.")
                 gr.Markdown(f"Sources live in `{sources_dir.as_posix()}/`.{note}")
                 table = gr.Dataframe(headers=TABLE_HEADERS, value=library_rows, interactive=False, elem_id="sources-table",
-                                     wrap=True, column_widths=["24%", "22%", "6%", "6%", "8%", "12%", "22%"])
+                                     wrap=True, column_widths=["22%", "20%", "6%", "6%", "8%", "8%", "10%", "20%"])
                 if not read_only:
                     signin = []
                     if credentials is not None:
