@@ -46,6 +46,8 @@ LEANS_BACK = re.compile(r"^\W*(moreover|furthermore|however|also|additionally|be
                         r"historically|similarly|likewise|meanwhile|still|yet|then)\b", re.I)
 WEIGHT_CONTEXT = 0.3  # share of the previous sentence's cosine lent to a sentence that refers back to it
 KEEP_WITHIN = 0.2  # further sentences must score within this of the best
+KEEP_COVERAGE = 0.3  # … and hold nearly as much of the question's distinctive words
+COVERAGE = gate.FEATURES.index("coverage")
 ABSTAIN_BELOW = 0.6  # combined score of the best sentence: below it, nothing in the library is close
 
 
@@ -102,6 +104,8 @@ def compose(question: str, qv: np.ndarray, hits: list[Hit], index: Index, query:
         if len(chosen) == MAX_SENTENCES:
             break
         if c["score"] < best["score"] - KEEP_WITHIN or not adds_fact(c, chosen):
+            continue
+        if c["x"][COVERAGE] < best["x"][COVERAGE] - KEEP_COVERAGE:  # about less of what was asked
             continue
         chosen.append(c)
     return _quoted(question, chosen, index)

@@ -211,7 +211,15 @@ def format_answer(answer, skip_text: bool = False) -> str:
         page = c.passage.page_at(c.quote_start)
         where = ", ".join(x for x in (c.passage.source, f"p. {page}" if page else "") if x)
         lines.append(f"[{c.n}] {c.passage.title} — {where}")
+        byline = ", ".join(x for x in (c.passage.about("author"), c.passage.about("publisher"), c.passage.about("date")) if x)
+        if byline:
+            lines.append(f"    {byline}")
+        if c.passage.about("url"):
+            fetched = c.passage.about("fetched")[:10]
+            lines.append(f"    {c.passage.about('url')}" + (f" (fetched {fetched})" if fetched else ""))
         lines.append(f"    “{' '.join(c.quote.split())}”")
+        for ref in c.passage.references_for(c.quote_start, c.quote_end):
+            lines.append(f"    ↳ {ref.label}" + (f" {ref.url}" if ref.url else ""))
     rejected = [s for s in answer.statements if s.verdict in ("unsupported", "uncited")]
     if rejected:
         lines += ["", "Left out, because the sources do not support them:"]

@@ -17,7 +17,7 @@ from .types import Reference
 _URL = re.compile(r"https?://[^\s<>)\]]+")
 # Blocks of their own: each starts a new line (list items, table cells) or a
 # new paragraph (paragraphs, headings, code).
-_PARAGRAPH_CLOSE = {"paragraph_close", "heading_close", "fence", "code_block", "hr"}
+_PARAGRAPH_CLOSE = {"paragraph_close", "heading_close", "fence", "code_block", "html_block", "hr"}
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def parse(source_text: str) -> Parsed:
         elif tok.type == "inline":
             start = len(out)
             for child in tok.children or []:
-                if child.type in ("text", "code_inline"):
+                if child.type in ("text", "code_inline", "html_inline"):  # raw HTML stays as text: quoted, never run
                     out += child.content
                 elif child.type == "softbreak":
                     out += " "
@@ -91,7 +91,7 @@ def parse(source_text: str) -> Parsed:
                 headings.append(out[start:].strip())
                 in_heading = False
             out = end_block("\n")
-        elif tok.type in ("fence", "code_block") and in_footnote is None:
+        elif tok.type in ("fence", "code_block", "html_block") and in_footnote is None:
             out += tok.content
         if tok.type in _PARAGRAPH_CLOSE and in_footnote is None:
             out = end_block("\n\n")

@@ -16,6 +16,7 @@ from .config import Settings
 from .embed import embedder_for
 from .engine import Engine
 from .errors import ConfigError, SetuError, SourceError
+from .add import add_url, library_urls
 from .library import add_file, inventory, remove_file, resolve_served
 from .render import CSS, EMPTY, HEAD, answer_markdown, evidence_panel, report_html
 
@@ -141,6 +142,24 @@ def build_ui(engine: Engine, read_only: bool = False):
             lines.append("\nPress **Rebuild index** to make new files searchable.")
         return "\n".join(lines), library_rows(), library_choices(), None
 
+    def add_from_url(text, user="", password=""):
+        if not allowed(user, password):
+            return denied, library_rows(), library_choices()
+        urls = [u for u in (text or "").split() if u.strip()]
+        if not urls:
+            return "Paste one or more URLs (http or https), one per line.", library_rows(), library_choices()
+        lines, known = [], library_urls(settings)
+        for url in urls:
+            try:
+                result = add_url(settings, url, known)
+                known[result.url] = result.path
+                lines.append(f"- {result.status} **{result.path.name}** from {url}")
+            except SetuError as e:
+                lines.append(f"- ✗ {e}")
+        if any(not line.startswith("- ✗") and " unchanged " not in line for line in lines):
+            lines.append("\nPress **Rebuild index** to make them searchable.")
+        return "\n".join(lines), library_rows(), library_choices()
+
     def remove(rel, user="", password=""):
         if not allowed(user, password):
             return denied, library_rows(), library_choices()
@@ -213,6 +232,11 @@ def build_ui(engine: Engine, read_only: bool = False):
                             to_remove = gr.Dropdown(choices=[], label="Remove a source", elem_id="remove-choice")
                             remove_btn = gr.Button("Remove", elem_id="remove")
                             rebuild_btn = gr.Button("Rebuild index", variant="primary", elem_id="rebuild")
+                    with gr.Row():
+                        url_box = gr.Textbox(label="Add from URL (web pages, PDFs, plain text; one per line)",
+                                             lines=2, elem_id="add-url", scale=4,
+                                             placeholder="https://www.mea.gov.in/…")
+                        add_url_btn = gr.Button("Add from URL", elem_id="add-url-run", scale=1)
                     status = gr.Markdown(elem_id="library-status")
 
         private = {"api_visibility": "private"}
@@ -225,6 +249,7 @@ def build_ui(engine: Engine, read_only: bool = False):
         if not read_only:
             files.upload(upload, [files, *signin], [status, table, to_remove, files], **private)
             remove_btn.click(remove, [to_remove, *signin], [status, table, to_remove], **private)
+            add_url_btn.click(add_from_url, [url_box, *signin], [status, table, to_remove], **private)
             rebuild_btn.click(rebuild, signin, [status, table, to_remove], **private)
             ui.load(library_choices, None, [to_remove], **private)
         gr.api(api_ask, api_name="ask", queue=False, concurrency_limit=None)
