@@ -21,7 +21,7 @@ from .cite import is_instruction, support
 from . import gate
 from .chunk import CITED_META
 from .index import Index
-from .lexicon import expand
+from .lexicon import describe, expand
 from .questions import question_numbers
 from .retrieve import retrieve
 from .text import content_words, squash
@@ -43,7 +43,7 @@ OVERVIEW = re.compile(r"^\W*(summari[sz]e|give (me )?an? (overview|summary|intro
 # A sentence that opens by leaning on the one before it.
 LEANS_BACK = re.compile(r"^\W*(moreover|furthermore|however|also|additionally|besides|thus|hence|therefore|as such|"
                         r"this|these|that|those|such|it|its|they|their|he|she|his|her|in addition|in turn|"
-                        r"historically|similarly|likewise|meanwhile|still|yet|then)\b", re.I)
+                        r"historically|similarly|likewise|meanwhile|still|yet|then|other|another)\b", re.I)
 WEIGHT_CONTEXT = 0.3  # share of the previous sentence's cosine lent to a sentence that refers back to it
 KEEP_WITHIN = 0.2  # further sentences must score within this of the best
 KEEP_COVERAGE = 0.3  # … and hold nearly as much of the question's distinctive words
@@ -91,12 +91,12 @@ def compose(question: str, qv: np.ndarray, hits: list[Hit], index: Index, query:
     for c in candidates[:GATE_CONSIDERED]:
         if c["score"] < candidates[0]["score"] - KIND_MARGIN:
             break
-        x = gate.signals(q, c["text"], _context(c), c["cosine"], c["hit"].dense, index)
+        x = gate.signals(q, c["text"], _context(c, index), c["cosine"], c["hit"].dense, index)
         judged.append({**c, "p": gate.answers(q, x), "x": x, "fits": gate.gives_kind(q, c["text"], index)})
     passing = [c for c in judged if c["fits"] and c["p"] >= gate.model().threshold]
     if not passing:
         closest = judged[0]
-        why = gate.missing(q, closest["x"], closest["text"], _context(closest), index)
+        why = gate.missing(q, closest["x"], closest["text"], _context(closest, index), index)
         return Answer(question, f"{NOT_FOUND} {why}", True, note=why, closest=(_citation(1, closest),))
     best, judged = passing[0], passing
     chosen = [best]
@@ -117,7 +117,7 @@ def _quoted(question: str, chosen: list[dict], index: Index) -> Answer:
     the one before it preceded by that sentence."""
     with_context = []
     for c in chosen:
-        before = _before(c)
+        before = _before(c, index)
         if before is not None and not any(_same_sentence(before, o) for o in chosen + with_context):
             with_context.append(before)
         with_context.append(c)
@@ -143,7 +143,9 @@ def _overview(question: str, candidates: list[dict], index: Index) -> Answer:
 
 
 def nothing_close(index: Index) -> str:
-    return "Nothing in the sources is close to this question."
+    """A decline that says what the library holds and how to add to it."""
+    return (f"Nothing in the sources is close to this question. The library holds {describe(index)}: "
+            "see the Library tab for the list, and add a source there or with `setu add URL`.")
 
 
 def adds_fact(c: dict, chosen: list[dict], strict: bool = True) -> bool:
@@ -166,17 +168,26 @@ def adds_fact(c: dict, chosen: list[dict], strict: bool = True) -> bool:
 _FACT = re.compile(r"\b[A-Z][\w-]+|\d[\d,.]*")
 
 
-def _before(c: dict) -> dict | None:
-    """The sentence a candidate leans on ("Moreover, …", "This …"), if any."""
-    p, span = c["hit"].passage, c["span"]
-    j = p.sentences.index(span)
-    if j == 0 or not LEANS_BACK.match(c["text"]):
+def _before(c: dict, index: Index) -> dict | None:
+    """The sentence a candidate leans on ("Moreover, …", "This …"), if any:
+    the one before it in its passage, or the last one of the passage before."""
+    if not LEANS_BACK.match(c["text"]):
         return None
-    return {**c, "span": p.sentences[j - 1], "text": p.sentence_text(j - 1)}
+    hit, span = c["hit"], c["span"]
+    j = hit.passage.sentences.index(span)
+    if j:
+        return {**c, "span": hit.passage.sentences[j - 1], "text": hit.passage.sentence_text(j - 1)}
+    if hit.row == 0 or index.passages[hit.row - 1].source != hit.passage.source:
+        return None
+    prev = index.passages[hit.row - 1]
+    k = max((i for i, (a, b) in enumerate(prev.sentences) if b <= span[0]), default=None)
+    if k is None:
+        return None
+    return {**c, "hit": replace(hit, passage=prev, row=hit.row - 1), "span": prev.sentences[k], "text": prev.sentence_text(k)}
 
 
-def _context(c: dict) -> str:
-    before = _before(c)
+def _context(c: dict, index: Index) -> str:
+    before = _before(c, index)
     return before["text"] if before else ""
 
 

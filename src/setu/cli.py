@@ -185,8 +185,12 @@ def ask_cmd(questions, index_dir, llm_url, llm_model, as_json):
     from .answer import to_json
     from .engine import Engine
 
+    if any(not q.strip() for q in questions):
+        raise click.UsageError("a question is empty: ask something, e.g. setu ask \"When was CEPA signed?\"")
     engine = Engine(load_settings(index=index_dir, llm_url=llm_url, llm_model=llm_model))
-    for question in questions:
+    for number, question in enumerate(questions, start=1):
+        if len(questions) > 1 and not as_json:
+            click.echo(("\n" if number > 1 else "") + click.style(f"Q{number}: {question}", bold=True))
         answer, streamed = None, False
         for event in engine.stream(question):
             if event["type"] == "notice":

@@ -109,3 +109,24 @@ def expand(question: str, index) -> str:
         if key_words and f" {key_words} " in f" {lowered} ":
             extra.append(acronym)
     return f"{question} ({'; '.join(dict.fromkeys(extra))})" if extra else question
+
+
+def year_span(index) -> tuple[int, int] | None:
+    """The years the library speaks of, from its text: (earliest, latest),
+    leaving out the outer 2% of mentions at each end (a stray old date, a
+    target year far ahead)."""
+    def make():
+        import re
+
+        years = sorted(int(y) for p in index.passages for y in re.findall(r"\b(1[5-9]\d\d|20\d\d)\b", p.text))
+        if not years:
+            return None
+        return years[int(0.02 * (len(years) - 1))], years[int(0.98 * (len(years) - 1))]
+    return _cached(index, "years", make)
+
+
+def describe(index) -> str:
+    """One line on what the library holds: "35 sources, 1952–2025"."""
+    n = len({p.source for p in index.passages})
+    span = year_span(index)
+    return f"{n} source{'s' if n != 1 else ''}" + (f", {span[0]}–{span[1]}" if span and span[0] != span[1] else "")

@@ -114,16 +114,58 @@ def add_file(settings: Settings, upload: Path, original_name: str) -> Path:
     return target
 
 
+REMOVED = ".removed"  # hidden from the index; a removed source waits here to be restored
+
+
 def remove_file(settings: Settings, rel: str) -> Path:
-    """Delete a source file (only ever one inside the sources folder)."""
+    """Move a source file (only ever one inside the sources folder) into
+    ``sources/.removed/``, where `restore_file` can bring it back."""
     root = settings.sources.resolve()
     target = (settings.sources / rel)
     if not target.resolve().is_relative_to(root) and not target.is_symlink():
         raise SourceError(rel, "not inside the sources folder")
-    if not (target.is_file() or target.is_symlink()):
+    if not (target.is_file() or target.is_symlink()) or rel.startswith(f"{REMOVED}/"):
         raise SourceError(rel, "no such file in the sources folder")
-    target.unlink()
+    kept = _free(settings.sources / REMOVED / rel)
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(target, kept)
+    sidecar = target.with_name(f".{target.name}.source.json")
+    if sidecar.exists():
+        os.replace(sidecar, kept.with_name(f".{kept.name}.source.json"))
+    return kept
+
+
+def removed_files(settings: Settings) -> list[str]:
+    """Removed sources that can be restored, as paths inside ``.removed/``."""
+    folder = settings.sources / REMOVED
+    if not folder.is_dir():
+        return []
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                  if p.is_file() and not p.name.startswith("."))
+
+
+def restore_file(settings: Settings, rel: str) -> Path:
+    """Put a removed source back where it was (beside it, if that name is taken)."""
+    folder = (settings.sources / REMOVED).resolve()
+    kept = (folder / rel).resolve()
+    if not kept.is_relative_to(folder) or not kept.is_file():
+        raise SourceError(rel, "no such removed source")
+    target = _free(settings.sources / rel)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(kept, target)
+    sidecar = kept.with_name(f".{kept.name}.source.json")
+    if sidecar.exists():
+        os.replace(sidecar, target.with_name(f".{target.name}.source.json"))
     return target
+
+
+def _free(path: Path) -> Path:
+    """``path``, or ``name-2.ext``, ``name-3.ext``… if it is taken."""
+    n, candidate = 2, path
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        n += 1
+    return candidate
 
 
 def resolve_served(settings: Settings, rel: str) -> Path | None:

@@ -113,6 +113,13 @@ def evidence_html(answer: dict, sources_dir: Path, message: int = 0, hidden: boo
     return "".join(parts)
 
 
+def library_line_html(description: str, updated: str) -> str:
+    """The first screen's line on what the library holds, linking to the Library tab."""
+    when = f", updated {html.escape(updated)}" if updated else ""
+    return (f'<div class="setu-library-line">Library: {html.escape(description)}{when} · '
+            f'<a href="#library" class="setu-library-link">see the sources</a></div>')
+
+
 def byline_html(c: dict) -> str:
     """Author, publisher and date of the cited source, and the page it was
     fetched from (with when), where the source records them."""
@@ -140,11 +147,22 @@ def references_html(references: list[dict]) -> str:
     return f'<div class="setu-refs">References:<ol>{"".join(items)}</ol></div>'
 
 
+BADGES = {"supported": "✓ supported by its source", "unsupported": "✗ not supported by its source", "uncited": "? uncited"}
+BADGE_HELP = {
+    "supported": "The quoted source says this. That is not a proof that it is true: a source can be wrong, "
+                 "so check who wrote it and when.",
+    "unsupported": "The cited passage does not say this.",
+    "uncited": "This sentence cites no source.",
+}
+
+
 def _verdict_badge(verdict: str, score, suffix: str = "") -> str:
-    label = {"supported": "✓ supported", "unsupported": "✗ unsupported", "uncited": "? uncited"}.get(verdict, verdict)
+    label = BADGES.get(verdict, verdict)
     # A score is shown only beside "supported": beside a rejection it reads like confidence.
     score_text = f" {float(score):.2f}" if isinstance(score, (int, float)) and verdict == "supported" else ""
-    return f'<span class="verdict verdict-{html.escape(verdict)}">{html.escape(label + suffix)}{score_text}</span>'
+    tip = html.escape(BADGE_HELP.get(verdict, ""), quote=True)
+    return (f'<span class="verdict verdict-{html.escape(verdict)}" title="{tip}">'
+            f'{html.escape(label + suffix)}{score_text}</span>')
 
 
 def report_html(report: dict, answer: dict) -> str:
@@ -208,6 +226,13 @@ function setuShow(msg) {
 }
 document.addEventListener("click", function (event) {
   if (!event.target.closest) return;
+  const toLibrary = event.target.closest("a.setu-library-link");
+  if (toLibrary) {  // the first screen's library line opens the Library tab
+    event.preventDefault();
+    const tab = Array.from(document.querySelectorAll('[role="tab"]')).find(function (t) { return t.textContent.trim() === "Library"; });
+    if (tab) tab.click();
+    return;
+  }
   const link = event.target.closest("a.cite-ref");
   const message = event.target.closest('[data-testid="bot"]');
   if (!link) {

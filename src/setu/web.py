@@ -17,14 +17,15 @@ from .embed import embedder_for
 from .engine import Engine
 from .errors import ConfigError, SetuError, SourceError
 from .add import add_url, library_urls
-from .library import add_file, inventory, remove_file, resolve_served
-from .render import CSS, EMPTY, HEAD, answer_markdown, evidence_panel, report_html
+from .library import REMOVED, add_file, inventory, remove_file, removed_files, resolve_served, restore_file
+from .lexicon import describe
+from .render import CSS, EMPTY, HEAD, answer_markdown, evidence_panel, library_line_html, report_html
 
 EXAMPLES = [
     "When did India and Japan establish diplomatic relations?",
-    "How large is the bilateral trade between the two countries?",
+    "When did the civil nuclear agreement enter into force?",
+    "What is JIMEX?",
     "Which Japanese retailers opened stores in India?",
-    "Why does Japan look to India for technology cooperation?",
 ]
 TABLE_HEADERS = ["Title", "File", "Type", "Pages", "Passages", "References", "Indexed", "Status"]
 _MARKER_END = re.compile(r"\[\d+\]")
@@ -111,6 +112,14 @@ def build_ui(engine: Engine, read_only: bool = False):
 
     # --- library --------------------------------------------------------------
 
+    def describe_library():
+        try:
+            index = engine.index
+        except SetuError:
+            return library_line_html("no index yet; add sources in the Library tab and rebuild", "")
+        updated = max((e.indexed_at for e in inventory(settings) if e.indexed_at), default="")[:10]
+        return library_line_html(describe(index), updated)
+
     def library_rows():
         return [[e.title, e.file, e.kind, e.pages or "", e.passages, e.references or "",
                  e.indexed_at[:16].replace("T", " "), e.status]
@@ -160,17 +169,40 @@ def build_ui(engine: Engine, read_only: bool = False):
             lines.append("\nPress **Rebuild index** to make them searchable.")
         return "\n".join(lines), library_rows(), library_choices()
 
-    def remove(rel, user="", password=""):
-        if not allowed(user, password):
-            return denied, library_rows(), library_choices()
+    def ask_to_remove(rel):
         if not rel:
-            return "Choose a file to remove.", library_rows(), library_choices()
+            return "Choose a file to remove.", gr.update(visible=False)
+        return (f"Remove **{rel}**? It moves to `{REMOVED}/` and can be restored below. "
+                "Press **Yes, remove it** to go on."), gr.update(visible=True)
+
+    def remove(rel, user="", password=""):
+        hidden = gr.update(visible=False)
+        if not allowed(user, password):
+            return denied, library_rows(), library_choices(), hidden, restore_choices()
+        if not rel:
+            return "Choose a file to remove.", library_rows(), library_choices(), hidden, restore_choices()
         try:
             remove_file(settings, rel)
-            message = f"Removed **{rel}**. Press **Rebuild index** to drop it from the answers."
+            message = (f"Removed **{rel}** (kept in `{REMOVED}/`, restore it below). "
+                       "Press **Rebuild index** to drop it from the answers.")
         except SourceError as e:
             message = f"✗ {e}"
-        return message, library_rows(), library_choices()
+        return message, library_rows(), library_choices(), hidden, restore_choices()
+
+    def restore(rel, user="", password=""):
+        if not allowed(user, password):
+            return denied, library_rows(), library_choices(), restore_choices()
+        if not rel:
+            return "Choose a removed file to restore.", library_rows(), library_choices(), restore_choices()
+        try:
+            back = restore_file(settings, rel)
+            message = f"Restored **{back.relative_to(settings.sources).as_posix()}**. Press **Rebuild index** to search it again."
+        except SourceError as e:
+            message = f"✗ {e}"
+        return message, library_rows(), library_choices(), restore_choices()
+
+    def restore_choices():
+        return gr.update(choices=removed_files(settings), value=None)
 
     def rebuild(user="", password="", progress=gr.Progress()):
         if not allowed(user, password):
@@ -192,6 +224,7 @@ def build_ui(engine: Engine, read_only: bool = False):
         answers = gr.State({})
         gr.Markdown("## Setu\nAnswers about India–Japan relations, quoted from the sources and cited. "
                     "Click a [number] to see the passage behind it.")
+        library_line = gr.HTML(elem_id="library-line")
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"):
                 with gr.Row():
@@ -203,7 +236,7 @@ def build_ui(engine: Engine, read_only: bool = False):
                         with gr.Row():
                             ask_btn = gr.Button("Ask", variant="primary", elem_id="ask")
                             new_btn = gr.Button("New chat", elem_id="new-chat")
-                        gr.Examples(EXAMPLES, inputs=question, label="Try")
+                        examples = gr.Examples(EXAMPLES, inputs=question, label="Try (click to ask)")
                     with gr.Column(scale=2):
                         evidence = gr.HTML(EMPTY, elem_id="evidence")
             with gr.Tab("Check", id="check"):
@@ -230,7 +263,10 @@ def build_ui(engine: Engine, read_only: bool = False):
                                         label="Add sources", elem_id="upload")
                         with gr.Column():
                             to_remove = gr.Dropdown(choices=[], label="Remove a source", elem_id="remove-choice")
-                            remove_btn = gr.Button("Remove", elem_id="remove")
+                            remove_btn = gr.Button("Remove…", elem_id="remove")
+                            confirm_btn = gr.Button("Yes, remove it", variant="stop", visible=False, elem_id="remove-confirm")
+                            to_restore = gr.Dropdown(choices=[], label="Restore a removed source", elem_id="restore-choice")
+                            restore_btn = gr.Button("Restore", elem_id="restore")
                             rebuild_btn = gr.Button("Rebuild index", variant="primary", elem_id="rebuild")
                     with gr.Row():
                         url_box = gr.Textbox(label="Add from URL (web pages, PDFs, plain text; one per line)",
@@ -243,15 +279,22 @@ def build_ui(engine: Engine, read_only: bool = False):
         submit = dict(fn=respond, inputs=[question, chat, answers], outputs=[chat, question, answers, evidence, pick])
         question.submit(**submit, **private)
         ask_btn.click(**submit, **private)
+        examples.load_input_event.then(**submit, **private)  # an example is asked, not only typed in
         new_btn.click(new_chat, None, [chat, answers, evidence, question, pick], **private)
+        chat.clear(new_chat, None, [chat, answers, evidence, question, pick], **private)  # the bin empties the cards too
         pick.change(picked, [pick, answers], [pasted], **private)
         check_btn.click(run_check, [pasted], [report], **private)
         if not read_only:
             files.upload(upload, [files, *signin], [status, table, to_remove, files], **private)
-            remove_btn.click(remove, [to_remove, *signin], [status, table, to_remove], **private)
+            remove_btn.click(ask_to_remove, [to_remove], [status, confirm_btn], **private)
+            confirm_btn.click(remove, [to_remove, *signin], [status, table, to_remove, confirm_btn, to_restore], **private)
+            restore_btn.click(restore, [to_restore, *signin], [status, table, to_remove, to_restore], **private)
             add_url_btn.click(add_from_url, [url_box, *signin], [status, table, to_remove], **private)
-            rebuild_btn.click(rebuild, signin, [status, table, to_remove], **private)
+            rebuild_btn.click(rebuild, signin, [status, table, to_remove], **private).then(
+                describe_library, None, [library_line], **private)
             ui.load(library_choices, None, [to_remove], **private)
+            ui.load(restore_choices, None, [to_restore], **private)
+        ui.load(describe_library, None, [library_line], **private)
         gr.api(api_ask, api_name="ask", queue=False, concurrency_limit=None)
     return ui
 

@@ -1,0 +1,57 @@
+"""Reading and managing the library in a real browser: the library line, an
+example asked on click, Clear, Remove with confirmation and Restore."""
+
+import pytest
+
+from test_web import app, ask, page  # noqa: F401  (fixtures: one app for this module)
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_first_screen_says_what_the_library_holds_and_links_to_it(page):  # noqa: F811
+    line = page.locator("#library-line")
+    line.locator("text=Library:").wait_for(timeout=15000)
+    assert "2 sources" in line.inner_text() and "updated" in line.inner_text()
+    line.locator("a.setu-library-link").click()
+    page.wait_for_selector("#sources-table", state="visible", timeout=10000)
+
+
+def test_an_example_is_asked_when_clicked(page):  # noqa: F811
+    page.get_by_text("When did India and Japan establish diplomatic relations?").first.click()
+    page.wait_for_selector('[data-testid="bot"]', timeout=30000)
+    page.wait_for_selector("#evidence .setu-card", timeout=30000)
+    assert "1952" in page.locator('[data-testid="bot"]').last.inner_text()
+
+
+def test_the_badge_says_supported_by_its_source_and_explains_itself(page):  # noqa: F811
+    ask(page, "When did India and Japan establish diplomatic relations?")
+    badge = page.locator("#evidence .setu-card .verdict").first
+    assert badge.inner_text().startswith("✓ supported by its source")
+    assert "a source can be wrong" in badge.get_attribute("title")
+
+
+def test_clearing_the_chat_empties_the_evidence_panel(page):  # noqa: F811
+    ask(page, "Where did Muji open its first Indian outlet?")
+    page.wait_for_selector("#evidence .setu-card")
+    page.locator("#chat button[aria-label='Clear']").first.click()
+    page.wait_for_function("() => !document.querySelector('#evidence .setu-card')", timeout=10000)
+    assert page.locator('[data-testid="bot"]').count() == 0
+
+
+def test_remove_asks_first_and_a_removed_source_can_be_restored(page, app):  # noqa: F811
+    page.get_by_role("tab", name="Library").click()
+    page.locator("#remove-choice input").click()
+    page.get_by_role("option", name="festival.md").click()
+    page.click("#remove")
+    page.wait_for_selector("#library-status :text('Yes, remove it')", timeout=10000)
+    assert (app.root / "sources" / "festival.md").exists()  # nothing happens before the confirmation
+    page.click("#remove-confirm")
+    page.wait_for_selector("#library-status :text('Removed')", timeout=10000)
+    assert not (app.root / "sources" / "festival.md").exists()
+    assert (app.root / "sources" / ".removed" / "festival.md").exists()
+    page.locator("#restore-choice input").click()
+    page.get_by_role("option", name="festival.md").click()
+    page.click("#restore")
+    page.wait_for_selector("#library-status :text('Restored')", timeout=10000)
+    assert (app.root / "sources" / "festival.md").exists()
+    assert not (app.root / "sources" / ".removed" / "festival.md").exists()
