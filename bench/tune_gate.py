@@ -56,7 +56,7 @@ def rows_for(items, index, embedder):
         for c in cands[:GATE_CONSIDERED]:
             if c["score"] < cands[0]["score"] - KIND_MARGIN or not gate.gives_kind(q, c["text"], index):
                 continue
-            x = gate.signals(q, c["text"], _context(c), c["cosine"], c["hit"].dense, index)
+            x = gate.signals(q, c["text"], _context(c, index), c["cosine"], c["hit"].dense, index)
             label = item.kind == "answerable" and any(s in c["text"] or squash(c["text"]) in s for s in item.support)
             out.append((item.id, x, int(label), item.kind == "answerable", close))
         if len(out) == before:  # nothing passes the rules: the question is declined whatever the fit

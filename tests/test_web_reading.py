@@ -46,12 +46,43 @@ def test_remove_asks_first_and_a_removed_source_can_be_restored(page, app):  # n
     page.wait_for_selector("#library-status :text('Yes, remove it')", timeout=10000)
     assert (app.root / "sources" / "festival.md").exists()  # nothing happens before the confirmation
     page.click("#remove-confirm")
-    page.wait_for_selector("#library-status :text('Removed')", timeout=10000)
+    page.wait_for_selector("#library-status :text('kept in')", timeout=10000)
     assert not (app.root / "sources" / "festival.md").exists()
     assert (app.root / "sources" / ".removed" / "festival.md").exists()
     page.locator("#restore-choice input").click()
     page.get_by_role("option", name="festival.md").click()
     page.click("#restore")
-    page.wait_for_selector("#library-status :text('Restored')", timeout=10000)
+    page.wait_for_selector("#library-status :text('to search it again')", timeout=10000)
     assert (app.root / "sources" / "festival.md").exists()
     assert not (app.root / "sources" / ".removed" / "festival.md").exists()
+
+
+def test_copy_with_sources_and_cite_put_markdown_on_the_clipboard(page, app):  # noqa: F811
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=app.url)
+    assert page.locator("#chat [aria-label*='opy']").count() == 0  # no built-in copy of the message's HTML
+    ask(page, "Where did Muji open its first Indian outlet?")
+    page.locator("#evidence .setu-answer:not([hidden]) button.setu-copy").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert "Mumbai" in copied and "[1]" in copied and "\nSources:\n[1] “India-Japan: The need for a more proactive partnership”" in copied
+    assert "Dibakar De" in copied and "The Kootneeti" in copied and "    > " in copied
+    assert "<" not in copied
+    page.locator("#evidence .setu-answer:not([hidden]) button.setu-cite").first.click()
+    page.wait_for_timeout(300)
+    cited = page.evaluate("navigator.clipboard.readText()")
+    assert cited.startswith("“India-Japan: The need for a more proactive partnership”, Dibakar De, The Kootneeti")
+    assert "<" not in cited
+
+
+def test_export_conversation_downloads_markdown(page):  # noqa: F811
+    import urllib.request
+
+    ask(page, "When did India and Japan establish diplomatic relations?")
+    ask(page, "Where did Muji open its first Indian outlet?")
+    page.click("#export")
+    link = page.locator("#export-file a").first
+    link.wait_for(timeout=15000)
+    href = link.get_attribute("href")
+    text = urllib.request.urlopen(href if href.startswith("http") else page.url.rstrip("/") + href).read().decode()
+    assert text.startswith("# Setu: conversation")
+    assert "## When did India and Japan establish diplomatic relations?" in text and "## Where did Muji" in text
+    assert text.count("Sources:") == 2 and "<" not in text

@@ -88,6 +88,8 @@ def evidence_html(answer: dict, sources_dir: Path, message: int = 0, hidden: boo
         return f'<div class="setu-answer setu-empty" data-msg="{message}"{shown}>{html.escape(note)}</div>'
     heading = "Sources" if answer.get("citations") else "Closest evidence (it does not answer the question)"
     parts = [f'<div class="setu-answer" data-msg="{message}"{shown}><h3>{html.escape(heading)}</h3>']
+    if answer.get("citations"):
+        parts.append(_copy_button("Copy with sources", answer_as_markdown(answer), "setu-copy"))
     for c in cards:
         link = source_link(c["source"], sources_dir, c.get("page"))
         meta = [html.escape(c["source"])]
@@ -100,6 +102,7 @@ def evidence_html(answer: dict, sources_dir: Path, message: int = 0, hidden: boo
             meta.append(_verdict_badge(verdict, None if verbatim else c.get("support"), " (verbatim quote)" if verbatim else ""))
         if link:
             meta.append(f'<a href="{html.escape(link)}" target="_blank" rel="noopener">open source</a>')
+        meta.append(_copy_button("Cite", reference_text(c), "setu-cite"))
         parts.append(
             f'<div class="setu-card" id="cite-{message}-{int(c["n"])}">'
             f'<div class="setu-card-title"><span class="setu-n">[{int(c["n"])}]</span> {html.escape(c["title"])}</div>'
@@ -111,6 +114,43 @@ def evidence_html(answer: dict, sources_dir: Path, message: int = 0, hidden: boo
         )
     parts.append("</div>")
     return "".join(parts)
+
+
+def reference_text(c: dict) -> str:
+    """One citation as a plain reference: title, author, publisher, date,
+    page, and the URL or file."""
+    parts = [f"“{c['title']}”" if c.get("title") else "", c.get("author", ""), c.get("publisher", ""),
+             c.get("date", ""), f"p. {int(c['page'])}" if c.get("page") else "",
+             c.get("url") or c.get("source", "")]
+    return ", ".join(p for p in parts if p) + "."
+
+
+def answer_as_markdown(data: dict, heading: str = "") -> str:
+    """An answer that travels: the text with its [n] markers, then a numbered
+    reference list with each quoted sentence. Plain Markdown, no HTML."""
+    lines = [heading] if heading else []
+    lines += [data.get("answer", "").strip(), ""]
+    cited = data.get("citations") or []
+    if cited:
+        lines.append("Sources:")
+        for c in cited:
+            lines.append(f"[{int(c['n'])}] {reference_text(c)}")
+            lines.append(f"    > {' '.join(c['quote'].split())}")
+            lines += [f"    - {r['label']}" + (f" <{r['url']}>" if r.get("url") else "") for r in c.get("references") or []]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def conversation_as_markdown(answers: dict[str, dict]) -> str:
+    """The whole chat, question by question, each answer with its sources."""
+    parts = ["# Setu: conversation", ""]
+    for _key, data in sorted(answers.items(), key=lambda kv: int(kv[0])):
+        parts.append(answer_as_markdown(data, heading=f"## {data.get('question', '')}"))
+    return "\n".join(parts)
+
+
+def _copy_button(label: str, text: str, css: str) -> str:
+    return (f'<button type="button" class="{css}" data-copy="{html.escape(text, quote=True)}">'
+            f"{html.escape(label)}</button>")
 
 
 def library_line_html(description: str, updated: str) -> str:
@@ -201,6 +241,9 @@ CSS = """
 .setu-n { color: #2563eb; margin-right: 4px; }
 .setu-card-meta { font-size: 0.85em; opacity: 0.8; margin: 4px 0; }
 .setu-refs { font-size: 0.85em; margin: 4px 0; }
+.setu-copy, .setu-cite { font-size: 0.8em; border: 1px solid #cbd5e1; border-radius: 4px; padding: 1px 6px; background: transparent; cursor: pointer; }
+.setu-copy { margin: 0 0 6px 0; }
+:focus-visible { outline: 3px solid #2563eb !important; outline-offset: 2px; }
 .setu-refs ol { margin: 2px 0 0 1.2em; padding: 0; }
 .setu-passage { white-space: pre-wrap; margin: 6px 0 0 0; font-size: 0.92em; border-left: 3px solid #cbd5e1; padding-left: 8px; }
 .setu-passage mark { background: #fde68a; color: inherit; padding: 0 1px; }
@@ -226,6 +269,17 @@ function setuShow(msg) {
 }
 document.addEventListener("click", function (event) {
   if (!event.target.closest) return;
+  const copy = event.target.closest("button.setu-copy, button.setu-cite");
+  if (copy) {  // plain text to the clipboard: an answer with its sources, or one reference
+    event.preventDefault();
+    event.stopPropagation();
+    navigator.clipboard.writeText(copy.dataset.copy).then(function () {
+      const label = copy.textContent;
+      copy.textContent = "Copied";
+      setTimeout(function () { copy.textContent = label; }, 1500);
+    });
+    return;
+  }
   const toLibrary = event.target.closest("a.setu-library-link");
   if (toLibrary) {  // the first screen's library line opens the Library tab
     event.preventDefault();

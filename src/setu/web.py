@@ -19,7 +19,8 @@ from .errors import ConfigError, SetuError, SourceError
 from .add import add_url, library_urls
 from .library import REMOVED, add_file, inventory, remove_file, removed_files, resolve_served, restore_file
 from .lexicon import describe
-from .render import CSS, EMPTY, HEAD, answer_markdown, evidence_panel, library_line_html, report_html
+from .render import (CSS, EMPTY, HEAD, answer_markdown, conversation_as_markdown, evidence_panel, library_line_html,
+                     report_html)
 
 EXAMPLES = [
     "When did India and Japan establish diplomatic relations?",
@@ -86,6 +87,17 @@ def build_ui(engine: Engine, read_only: bool = False):
 
     def new_chat():
         return [], {}, EMPTY, "", gr.update(choices=[], value=None)
+
+    def export(answers):
+        if not answers:
+            gr.Warning("Ask something first: there is nothing to export yet.")
+            return gr.update(visible=False)
+        import tempfile
+
+        folder = Path(tempfile.mkdtemp(prefix="setu-export-"))
+        path = folder / "setu-conversation.md"
+        path.write_text(conversation_as_markdown(answers), encoding="utf-8")
+        return gr.update(value=str(path), visible=True)
 
     def api_ask(question: str) -> dict:
         """Answer one question; the same JSON object as `setu ask --json`."""
@@ -229,13 +241,16 @@ def build_ui(engine: Engine, read_only: bool = False):
             with gr.Tab("Chat", id="chat"):
                 with gr.Row():
                     with gr.Column(scale=3):
+                        # No built-in copy buttons: they copy the message's HTML. "Copy with sources" gives Markdown.
                         chat = gr.Chatbot(elem_id="chat", height=480, show_label=False, feedback_options=None,
-                                          placeholder="Ask a question about India–Japan relations.")
+                                          buttons=[], placeholder="Ask a question about India–Japan relations.")
                         question = gr.Textbox(elem_id="question", show_label=False, lines=1,
                                               placeholder="Ask about India–Japan relations… (Enter to send)")
                         with gr.Row():
                             ask_btn = gr.Button("Ask", variant="primary", elem_id="ask")
                             new_btn = gr.Button("New chat", elem_id="new-chat")
+                            export_btn = gr.Button("Export conversation", elem_id="export")
+                        exported = gr.File(label="Conversation (Markdown)", visible=False, elem_id="export-file")
                         examples = gr.Examples(EXAMPLES, inputs=question, label="Try (click to ask)")
                     with gr.Column(scale=2):
                         evidence = gr.HTML(EMPTY, elem_id="evidence")
@@ -282,6 +297,7 @@ def build_ui(engine: Engine, read_only: bool = False):
         examples.load_input_event.then(**submit, **private)  # an example is asked, not only typed in
         new_btn.click(new_chat, None, [chat, answers, evidence, question, pick], **private)
         chat.clear(new_chat, None, [chat, answers, evidence, question, pick], **private)  # the bin empties the cards too
+        export_btn.click(export, [answers], [exported], **private)
         pick.change(picked, [pick, answers], [pasted], **private)
         check_btn.click(run_check, [pasted], [report], **private)
         if not read_only:
