@@ -86,3 +86,22 @@ def test_export_conversation_downloads_markdown(page):  # noqa: F811
     assert text.startswith("# Setu: conversation")
     assert "## When did India and Japan establish diplomatic relations?" in text and "## Where did Muji" in text
     assert text.count("Sources:") == 2 and "<" not in text
+
+
+def test_the_command_line_answers_through_a_running_server_without_loading_the_model(app):  # noqa: F811
+    import json
+    import os
+    import subprocess
+    import sys
+
+    assert (app.root / "index" / "SERVER.json").exists()
+    env = {**os.environ, "SETU_INDEX": str(app.root / "index"), "SETU_SOURCES": str(app.root / "sources")}
+    probe = ("import sys, json; from setu.cli import main\n"
+             "try:\n    main(['ask', '--json', 'Where did Muji open its first Indian outlet?'])\n"
+             "except SystemExit:\n    pass\n"
+             "print(json.dumps(sorted(m for m in ('torch', 'gradio', 'sentence_transformers', 'faiss') if m in sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120)
+    answer_line, loaded_line = out.stdout.strip().splitlines()[-2:]
+    assert json.loads(loaded_line) == []  # the server answered: nothing heavy was imported
+    answer = json.loads(answer_line)
+    assert "Mumbai" in answer["answer"] and answer["citations"][0]["quote"] in answer["citations"][0]["passage"]

@@ -187,47 +187,55 @@ def ask_cmd(questions, index_dir, llm_url, llm_model, as_json):
 
     if any(not q.strip() for q in questions):
         raise click.UsageError("a question is empty: ask something, e.g. setu ask \"When was CEPA signed?\"")
-    engine = Engine(load_settings(index=index_dir, llm_url=llm_url, llm_model=llm_model))
+    from . import remote
+
+    settings = load_settings(index=index_dir, llm_url=llm_url, llm_model=llm_model)
+    engine = None
     for number, question in enumerate(questions, start=1):
         if len(questions) > 1 and not as_json:
             click.echo(("\n" if number > 1 else "") + click.style(f"Q{number}: {question}", bold=True))
-        answer, streamed = None, False
-        for event in engine.stream(question):
-            if event["type"] == "notice":
-                click.echo(f"setu: {event['text']}", err=True)
-            elif event["type"] == "statement" and not as_json and event["statement"].verdict == "supported":
-                click.echo(event["statement"].text + " ", nl=False)  # shown as soon as it is checked
-                streamed = True
-            elif event["type"] == "answer":
-                answer = event["answer"]
+        data, streamed = remote.ask(settings, question), False  # a running `setu serve` answers at once
+        if data is None:
+            from .answer import to_json
+            from .engine import Engine
+
+            engine = engine or Engine(settings)
+            for event in engine.stream(question):
+                if event["type"] == "notice":
+                    click.echo(f"setu: {event['text']}", err=True)
+                elif event["type"] == "statement" and not as_json and event["statement"].verdict == "supported":
+                    click.echo(event["statement"].text + " ", nl=False)  # shown as soon as it is checked
+                    streamed = True
+                elif event["type"] == "answer":
+                    data = to_json(event["answer"])
         if as_json:
-            click.echo(json.dumps(to_json(answer), ensure_ascii=False))
+            click.echo(json.dumps(data, ensure_ascii=False))
         else:
-            click.echo(format_answer(answer, skip_text=streamed))
+            click.echo(format_answer(data, skip_text=streamed))
 
 
-def format_answer(answer, skip_text: bool = False) -> str:
-    lines = ["" if skip_text else answer.text, ""]
-    cited = answer.citations or answer.closest
+def format_answer(data: dict, skip_text: bool = False) -> str:
+    """An answer (the JSON of `setu ask --json`) for the terminal."""
+    lines = ["" if skip_text else data["answer"], ""]
+    cited = data.get("citations") or data.get("closest") or []
     if cited:
-        lines.append("Sources:" if answer.citations else "Closest evidence (does not answer the question):")
+        lines.append("Sources:" if data.get("citations") else "Closest evidence (does not answer the question):")
     for c in cited:
-        page = c.passage.page_at(c.quote_start)
-        where = ", ".join(x for x in (c.passage.source, f"p. {page}" if page else "") if x)
-        lines.append(f"[{c.n}] {c.passage.title} — {where}")
-        byline = ", ".join(x for x in (c.passage.about("author"), c.passage.about("publisher"), c.passage.about("date")) if x)
+        where = ", ".join(x for x in (c["source"], f"p. {c['page']}" if c.get("page") else "") if x)
+        lines.append(f"[{c['n']}] {c['title']} — {where}")
+        byline = ", ".join(c[k] for k in ("author", "publisher", "date") if c.get(k))
         if byline:
             lines.append(f"    {byline}")
-        if c.passage.about("url"):
-            fetched = c.passage.about("fetched")[:10]
-            lines.append(f"    {c.passage.about('url')}" + (f" (fetched {fetched})" if fetched else ""))
-        lines.append(f"    “{' '.join(c.quote.split())}”")
-        for ref in c.passage.references_for(c.quote_start, c.quote_end):
-            lines.append(f"    ↳ {ref.label}" + (f" {ref.url}" if ref.url else ""))
-    rejected = [s for s in answer.statements if s.verdict in ("unsupported", "uncited")]
+        if c.get("url"):
+            fetched = (c.get("fetched") or "")[:10]
+            lines.append(f"    {c['url']}" + (f" (fetched {fetched})" if fetched else ""))
+        lines.append(f"    “{' '.join(c['quote'].split())}”")
+        for ref in c.get("references") or []:
+            lines.append(f"    ↳ {ref['label']}" + (f" {ref['url']}" if ref.get("url") else ""))
+    rejected = [s for s in data.get("statements") or [] if s["verdict"] in ("unsupported", "uncited")]
     if rejected:
         lines += ["", "Left out, because the sources do not support them:"]
-        lines += [f"  ✗ {s.text} ({s.verdict}: {s.reason})" for s in rejected]
+        lines += [f"  ✗ {s['text']} ({s['verdict']}: {s['reason']})" for s in rejected]
     return "\n".join(lines).rstrip() + "\n"
 
 

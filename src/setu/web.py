@@ -376,4 +376,10 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, read_on
     _check_port(host, port)
     app = create_app(settings, read_only=read_only)
     print(f"Setu is running at http://{host}:{port}  (Ctrl+C to stop)", file=sys.stderr, flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    from . import remote
+
+    remote.announce(settings, host, port)  # `setu ask` answers through this server while it runs
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        remote.withdraw(settings)
