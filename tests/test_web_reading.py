@@ -105,3 +105,19 @@ def test_the_command_line_answers_through_a_running_server_without_loading_the_m
     assert json.loads(loaded_line) == []  # the server answered: nothing heavy was imported
     answer = json.loads(answer_line)
     assert "Mumbai" in answer["answer"] and answer["citations"][0]["quote"] in answer["citations"][0]["passage"]
+
+
+def test_open_source_shows_the_document_as_text_at_the_quoted_sentence(page, app):  # noqa: F811
+    ask(page, "What share of trade does Japan account for?")
+    card = page.locator("#evidence .setu-answer:not([hidden]) .setu-card").first
+    quote = card.locator("mark").first.inner_text()
+    href = card.locator("a", has_text="open source").get_attribute("href")
+    assert href.startswith("/view/") and href.endswith("#quote")
+    page.goto(app.url + href, wait_until="load")
+    mark = page.locator("mark#quote")
+    assert " ".join(mark.inner_text().split()) == " ".join(quote.split())
+    assert page.locator("h1").inner_text() == "India-Japan: The need for a more proactive partnership"
+    assert "Dibakar De · The Kootneeti" in page.locator(".by").first.inner_text()
+    assert "title:" not in page.locator("body").inner_text() and "---" not in page.locator("body").inner_text()
+    box, height = mark.bounding_box(), page.viewport_size["height"]
+    assert box is not None and 0 <= box["y"] < height  # the page opened on the quote

@@ -56,15 +56,54 @@ def highlighted(passage: str, quote: str) -> str:
     return f"{html.escape(before)}<mark>{html.escape(mid)}</mark>{html.escape(after)}"
 
 
-def source_link(source: str, sources_dir: Path, page: int | None) -> str | None:
-    """The URL that serves a source file (a PDF opens at its page), or None
-    for a file outside the sources folder."""
+def source_link(source: str, sources_dir: Path, page: int | None, start: int | None = None,
+                end: int | None = None) -> str | None:
+    """The URL that shows a source: a PDF opens at its page; anything else in
+    the viewer, scrolled to the quoted sentence. None for a file outside the
+    sources folder."""
     try:
         rel = Path(source).resolve().relative_to(Path(sources_dir).resolve())
     except ValueError:
         return None
-    url = "/source/" + url_quote(rel.as_posix())
-    return f"{url}#page={page}" if page else url
+    if rel.suffix.lower() == ".pdf" or start is None:
+        url = "/source/" + url_quote(rel.as_posix())
+        return f"{url}#page={page}" if page else url
+    return f"/view/{url_quote(rel.as_posix())}?start={int(start)}&end={int(end)}#quote"
+
+
+def source_page(doc, start: int | None, end: int | None) -> str:
+    """A source rendered as text for reading: its front matter as a header,
+    its paragraphs escaped, the quoted sentence marked (the page opens on it)."""
+    meta = dict(doc.meta)
+    text = doc.text
+    if start is None or not (0 <= start < end <= len(text)):
+        start = end = None
+    head = [f"<h1>{html.escape(doc.title)}</h1>"]
+    byline = " · ".join(html.escape(meta[k]) for k in ("author", "publisher", "date", "as_of") if meta.get(k))
+    if byline:
+        head.append(f'<p class="by">{byline}</p>')
+    if meta.get("url", "").startswith(("http://", "https://")):
+        head.append(f'<p class="by"><a href="{html.escape(meta["url"])}" rel="noopener noreferrer">'
+                    f'{html.escape(meta["url"])}</a></p>')
+    if meta.get("summary"):
+        head.append(f'<p class="summary">{html.escape(meta["summary"])}</p>')
+    if start is None:
+        body = html.escape(text)
+    else:
+        body = (html.escape(text[:start]) + f'<mark id="quote">{html.escape(text[start:end])}</mark>'
+                + html.escape(text[end:]))
+    paragraphs = "".join(f"<p>{part}</p>" for part in body.split("\n\n") if part.strip())
+    refs = "".join(f'<li><a href="{html.escape(r.url)}" rel="noopener noreferrer">{html.escape(r.label)}</a></li>'
+                   if r.url.startswith(("http://", "https://")) else f"<li>{html.escape(r.label)}</li>"
+                   for r in doc.references)
+    refs_html = f"<h2>References</h2><ol>{refs}</ol>" if refs else ""
+    return (f'<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(doc.title)}</title>'
+            f"<style>{VIEWER_CSS}</style></head><body>{''.join(head)}<hr>{paragraphs}{refs_html}</body></html>")
+
+
+VIEWER_CSS = """body { max-width: 46em; margin: 2em auto; padding: 0 1em; font: 17px/1.6 system-ui, sans-serif; color: #1f2937; }
+p { white-space: pre-wrap; } .by { color: #4b5563; margin: 0.2em 0; } .summary { font-style: italic; }
+mark { background: #fde68a; padding: 0 2px; scroll-margin-top: 40vh; } a { color: #2563eb; }"""
 
 
 EMPTY = '<div class="setu-empty">Ask a question: the passages behind the answer appear here.</div>'
@@ -91,7 +130,7 @@ def evidence_html(answer: dict, sources_dir: Path, message: int = 0, hidden: boo
     if answer.get("citations"):
         parts.append(_copy_button("Copy with sources", answer_as_markdown(answer), "setu-copy"))
     for c in cards:
-        link = source_link(c["source"], sources_dir, c.get("page"))
+        link = source_link(c["source"], sources_dir, c.get("page"), c.get("start"), c.get("end"))
         meta = [html.escape(c["source"])]
         if c.get("page"):
             meta.append(f"p. {int(c['page'])}")

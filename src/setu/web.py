@@ -20,7 +20,7 @@ from .add import add_url, library_urls
 from .library import REMOVED, add_file, inventory, remove_file, removed_files, resolve_served, restore_file
 from .lexicon import describe
 from .render import (CSS, EMPTY, HEAD, answer_markdown, conversation_as_markdown, evidence_panel, library_line_html,
-                     report_html)
+                     report_html, source_page)
 
 EXAMPLES = [
     "When did India and Japan establish diplomatic relations?",
@@ -342,7 +342,7 @@ def _check_port(host: str, port: int) -> None:
 
 
 def create_app(settings: Settings, read_only: bool = False):
-    """The FastAPI app: Gradio at /, source files at /source/<file>."""
+    """The FastAPI app: Gradio at /, source files at /source/<file>, the reader at /view/<file>."""
     import gradio as gr
     from fastapi import FastAPI, HTTPException
     from fastapi.responses import FileResponse
@@ -361,6 +361,25 @@ def create_app(settings: Settings, read_only: bool = False):
         media = "application/pdf" if path.suffix.lower() == ".pdf" else "text/plain; charset=utf-8"
         headers = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"}
         return FileResponse(path, media_type=media, headers=headers, content_disposition_type="inline")
+
+    @app.get("/view/{rel:path}")
+    def source_view(rel: str, start: int | None = None, end: int | None = None):
+        """A source as text for reading, opened at the quoted sentence."""
+        from fastapi.responses import HTMLResponse
+
+        from .load import load
+
+        path = resolve_served(settings, rel)
+        if path is None:
+            raise HTTPException(404, "not a source file")
+        try:
+            doc = load(path, rel, max_bytes=int(settings.max_file_mb * 1e6))
+        except SourceError as e:
+            raise HTTPException(422, str(e)) from None
+        # The page is inert: no script may run, nothing may load from elsewhere.
+        headers = {"X-Content-Type-Options": "nosniff",
+                   "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'"}
+        return HTMLResponse(source_page(doc, start, end), headers=headers)
 
     ui = build_ui(engine, read_only=read_only)
     # Gradio turns away uploads over twice the limit before they are stored; between
