@@ -121,3 +121,42 @@ def test_open_source_shows_the_document_as_text_at_the_quoted_sentence(page, app
     assert "title:" not in page.locator("body").inner_text() and "---" not in page.locator("body").inner_text()
     box, height = mark.bounding_box(), page.viewport_size["height"]
     assert box is not None and 0 <= box["y"] < height  # the page opened on the quote
+
+
+@pytest.fixture
+def phone(app, browser):  # noqa: F811
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:"))
+               else route.abort())
+    page.goto(app.url, wait_until="domcontentloaded")
+    page.wait_for_selector("#question textarea")
+    yield page
+    from test_web import ARTIFACTS
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "phone.png"))
+    context.close()
+
+
+def test_at_phone_width_the_library_reads_by_row_and_evidence_leads_back(phone):
+    phone.get_by_role("tab", name="Library").click()
+    phone.wait_for_selector("#sources-table th", timeout=15000)
+    widths = phone.eval_on_selector_all(
+        "#sources-table th", "ths => ths.filter(t => t.offsetParent !== null).map(t => t.getBoundingClientRect().width)")
+    assert widths and min(widths) >= 48, widths  # no header broken one letter per line
+    page_width = phone.evaluate("document.documentElement.scrollWidth")
+    assert page_width <= 400
+    phone.get_by_role("tab", name="Chat").click()
+    bot = ask(phone, "Where did Muji open its first Indian outlet?")
+    link = bot.locator("a.cite-ref").first
+    link.click()
+    card = phone.locator(".setu-card.setu-focus")
+    card.wait_for(timeout=10000)
+    phone.wait_for_timeout(800)
+    back = card.locator("button.setu-back")
+    assert back.is_visible()
+    back.click()
+    phone.wait_for_timeout(800)
+    box = link.bounding_box()
+    assert box is not None and 0 <= box["y"] < 844  # back at the answer

@@ -149,6 +149,7 @@ def evidence_html(answer: dict, sources_dir: Path, message: int = 0, hidden: boo
             f'<div class="setu-card-meta">{" · ".join(meta)}</div>'
             f'<blockquote class="setu-passage">{highlighted(c["passage"], c["quote"])}</blockquote>'
             f'{references_html(c.get("references") or [])}'
+            '<button type="button" class="setu-back">↑ Back to the answer</button>'
             "</div>"
         )
     parts.append("</div>")
@@ -282,6 +283,13 @@ CSS = """
 .setu-refs { font-size: 0.85em; margin: 4px 0; }
 .setu-copy, .setu-cite { font-size: 0.8em; border: 1px solid #cbd5e1; border-radius: 4px; padding: 1px 6px; background: transparent; cursor: pointer; }
 .setu-copy { margin: 0 0 6px 0; }
+.setu-back { display: none; font-size: 0.8em; margin-top: 6px; border: 1px solid #cbd5e1; border-radius: 4px; background: transparent; }
+@media (max-width: 640px) {
+  .setu-back { display: inline-block; }
+  /* The Library on a phone: title, file and status; the counts and dates wait for a wider screen. */
+  #sources-table th:nth-child(n+3):nth-child(-n+7), #sources-table td:nth-child(n+3):nth-child(-n+7) { display: none; }
+  #sources-table th, #sources-table td { min-width: 6em; word-break: normal; overflow-wrap: anywhere; }
+}
 :focus-visible { outline: 3px solid #2563eb !important; outline-offset: 2px; }
 .setu-refs ol { margin: 2px 0 0 1.2em; padding: 0; }
 .setu-passage { white-space: pre-wrap; margin: 6px 0 0 0; font-size: 0.92em; border-left: 3px solid #cbd5e1; padding-left: 8px; }
@@ -341,7 +349,15 @@ document.addEventListener("click", function (event) {
   if (!card) return;
   document.querySelectorAll(".setu-card.setu-focus").forEach(function (c) { c.classList.remove("setu-focus"); });
   card.classList.add("setu-focus");
+  window.setuCameFrom = link;  // "Back to the answer" returns here
   card.scrollIntoView({behavior: "smooth", block: "center"});
+}, true);
+document.addEventListener("click", function (event) {
+  const back = event.target.closest && event.target.closest("button.setu-back");
+  if (!back) return;
+  event.preventDefault();
+  const to = window.setuCameFrom || document.querySelector('[data-testid="bot"]:last-of-type');
+  if (to) to.scrollIntoView({behavior: "smooth", block: "center"});
 }, true);
 </script>
 """
