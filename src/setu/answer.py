@@ -19,6 +19,7 @@ import numpy as np
 
 from .cite import is_instruction, support
 from . import gate
+from .about import answer_about_library
 from .chunk import CITED_META
 from .index import Index
 from .lexicon import describe, expand
@@ -55,6 +56,9 @@ def ask(question: str, index: Index, embedder, history: tuple[str, ...] = ()) ->
     """Answer one question from the index (the embedder must match the index's
     model). ``history`` holds the user's earlier questions, oldest first."""
     t0 = time.perf_counter()
+    about = answer_about_library(question, index)  # "Who wrote …?", "What sources are there?"
+    if about is not None:
+        return replace(about, generation=index.generation)
     query = expand(contextualize(question, history), index)
     qv = embedder.encode([query])[0]
     t1 = time.perf_counter()
