@@ -1,4 +1,4 @@
-"""Regenerate docs/screenshot.png from the real app (needs a built index):
+"""Regenerate docs/screenshot.png and docs/screenshot-phone.png from the real app (needs a built index):
 
     .venv/bin/python docs/screenshot.py
 """
@@ -13,7 +13,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from webapp import CHROMIUM, CHROMIUM_ARGS, App  # noqa: E402
 
-QUESTION = "Which Japanese retailers have opened stores in India?"
+QUESTION = "When did the civil nuclear agreement enter into force?"
 
 app = App(ROOT)
 try:
@@ -27,6 +27,14 @@ try:
         page.locator("a.cite-ref").first.click()
         page.wait_for_timeout(600)
         page.screenshot(path=str(ROOT / "docs" / "screenshot.png"))
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        phone.goto(app.url, wait_until="domcontentloaded")
+        phone.fill("#question textarea", QUESTION)
+        phone.keyboard.press("Enter")
+        phone.wait_for_selector("#evidence .setu-card")
+        phone.locator("a.cite-ref").first.click()
+        phone.wait_for_timeout(900)
+        phone.screenshot(path=str(ROOT / "docs" / "screenshot-phone.png"))
         browser.close()
 finally:
     app.stop()

@@ -48,3 +48,17 @@ def test_a_brief_quote_carries_its_references(library_index, embedder):
     assert refs and all(r["url"].startswith(("http://", "https://")) and r["label"] for r in refs)
     for c in answer["citations"]:
         assert "[^" not in c["quote"] and "[^" not in c["passage"]
+
+
+def test_the_evidence_card_lists_the_quotes_references_as_links_opening_in_a_new_tab(library_index, embedder):
+    import html
+    from pathlib import Path
+
+    from setu.render import evidence_html
+
+    answer = to_json(ask("When did the India-Japan civil nuclear agreement enter into force?", library_index, embedder))
+    card = evidence_html(answer, Path(library_index.path).parent.parent / "sources")
+    refs = answer["citations"][0]["references"]
+    assert refs and '<div class="setu-refs">References:' in card
+    for r in refs:
+        assert f'href="{html.escape(r["url"])}" target="_blank" rel="noopener noreferrer"' in card

@@ -154,9 +154,15 @@ def test_at_phone_width_the_library_reads_by_row_and_evidence_leads_back(phone):
     card = phone.locator(".setu-card.setu-focus")
     card.wait_for(timeout=10000)
     phone.wait_for_timeout(800)
+    card_box = card.bounding_box()
+    assert card_box is not None and 844 * 0.4 < card_box["y"] < 844  # a drawer over the lower half, on screen
+    link_box = link.bounding_box()
+    assert link_box is not None and 0 <= link_box["y"] < card_box["y"]  # the answer's [1] stays in view above it
+    phone.screenshot(path=str(__import__("test_web").ARTIFACTS / "phone-drawer.png"))
     back = card.locator("button.setu-back")
     assert back.is_visible()
     back.click()
     phone.wait_for_timeout(800)
+    assert not phone.locator("#evidence.setu-drawer-open").count()
     box = link.bounding_box()
     assert box is not None and 0 <= box["y"] < 844  # back at the answer

@@ -94,7 +94,7 @@ def test_read_only_hides_the_write_actions(browser, tmp_path, embedder):
         page = openmake_library(browser, app, "read_only")
         page.wait_for_selector("#sources-table")
         assert "read-only" in page.locator("body").inner_text()
-        assert page.locator("#upload, #rebuild, #remove").count() == 0
+        assert page.locator("#upload, #rebuild, #remove, #add-url, #add-url-run, #restore").count() == 0
         shot(page, "read_only")
         page.close()
     finally:

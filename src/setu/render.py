@@ -286,6 +286,10 @@ CSS = """
 .setu-back { display: none; font-size: 0.8em; margin-top: 6px; border: 1px solid #cbd5e1; border-radius: 4px; background: transparent; }
 @media (max-width: 640px) {
   .setu-back { display: inline-block; }
+  /* Evidence beside the answer: a drawer over the lower half of the screen, opened by a [n], closed by Back. */
+  #evidence.setu-drawer-open { position: fixed; left: 0; right: 0; bottom: 0; max-height: 55vh; overflow-y: auto;
+    z-index: 50; background: var(--background-fill-primary, #fff); border-top: 2px solid #2563eb; padding: 8px 10px;
+    box-shadow: 0 -4px 16px rgba(0, 0, 0, 0.15); }
   /* The Library on a phone: title, file and status; the counts and dates wait for a wider screen. */
   #sources-table th:nth-child(n+3):nth-child(-n+7), #sources-table td:nth-child(n+3):nth-child(-n+7) { display: none; }
   #sources-table th, #sources-table td { min-width: 6em; word-break: normal; overflow-wrap: anywhere; }
@@ -350,12 +354,23 @@ document.addEventListener("click", function (event) {
   document.querySelectorAll(".setu-card.setu-focus").forEach(function (c) { c.classList.remove("setu-focus"); });
   card.classList.add("setu-focus");
   window.setuCameFrom = link;  // "Back to the answer" returns here
+  const panel = document.getElementById("evidence");
+  if (panel && window.matchMedia("(max-width: 640px)").matches) {
+    // On a phone the cards open as a drawer over the lower half; the answer moves to the upper half.
+    panel.classList.add("setu-drawer-open");
+    link.scrollIntoView({block: "start"});
+    window.scrollBy(0, -16);
+    panel.scrollTop = card.offsetTop - panel.offsetTop - 8;
+    return;
+  }
   card.scrollIntoView({behavior: "smooth", block: "center"});
 }, true);
 document.addEventListener("click", function (event) {
   const back = event.target.closest && event.target.closest("button.setu-back");
   if (!back) return;
   event.preventDefault();
+  const panel = document.getElementById("evidence");
+  if (panel) panel.classList.remove("setu-drawer-open");
   const to = window.setuCameFrom || document.querySelector('[data-testid="bot"]:last-of-type');
   if (to) to.scrollIntoView({behavior: "smooth", block: "center"});
 }, true);
