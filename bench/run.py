@@ -68,6 +68,17 @@ def index_texts(sources: Path, settings) -> tuple[list[str], int]:
     return texts, n_passages
 
 
+def noop_reindex_s(env: dict) -> float:
+    """Median wall time of `setu index` in a new process when nothing changed."""
+    runs = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "setu.cli", "index", "--quiet"], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+        runs.append(time.perf_counter() - t0)
+    return round(statistics.median(runs), 3)
+
+
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="setu-bench-"))
     results: dict[str, float] = {}
@@ -96,13 +107,7 @@ def main() -> None:
 
         # 2. A re-index with nothing changed, as a user runs it (a new process).
         env = {**os.environ, "SETU_SOURCES": str(corpus), "SETU_INDEX": str(settings.index)}
-        noop = []
-        for _ in range(5):
-            t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "setu.cli", "index", "--quiet"], env=env, check=True,
-                           stdout=subprocess.DEVNULL)
-            noop.append(time.perf_counter() - t0)
-        results["noop_reindex_s"] = round(statistics.median(noop), 3)
+        results["noop_reindex_s"] = noop_reindex_s(env)
 
         # 3. Answer latency, warm and in-process, on the full starter library (the seed article and the briefs).
         seed_sources = work / "sources"
@@ -112,13 +117,7 @@ def main() -> None:
         index = open_index(seed_settings.index)
         results["library_passages"] = len(index.passages)
         env = {**os.environ, "SETU_SOURCES": str(seed_sources), "SETU_INDEX": str(seed_settings.index)}
-        noop = []
-        for _ in range(5):
-            t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "setu.cli", "index", "--quiet"], env=env, check=True,
-                           stdout=subprocess.DEVNULL)
-            noop.append(time.perf_counter() - t0)
-        results["library_noop_reindex_s"] = round(statistics.median(noop), 3)
+        results["library_noop_reindex_s"] = noop_reindex_s(env)
         questions = [item.question for name in ("broad.jsonl", "qa.jsonl")
                      for item in read_items(ROOT / "tests" / "data" / name)]
         random.Random(3).shuffle(questions)

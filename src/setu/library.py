@@ -15,7 +15,7 @@ from .config import Settings
 from .errors import SourceError
 from .build import scan, sha256_of
 from .index import current_generation
-from .load import SUFFIXES, kind_of, load
+from .load import SUFFIXES, kind_of, load, sidecar_of
 
 
 @dataclass(frozen=True)
@@ -126,13 +126,7 @@ def remove_file(settings: Settings, rel: str) -> Path:
         raise SourceError(rel, "not inside the sources folder")
     if not (target.is_file() or target.is_symlink()) or rel.startswith(f"{REMOVED}/"):
         raise SourceError(rel, "no such file in the sources folder")
-    kept = _free(settings.sources / REMOVED / rel)
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(target, kept)
-    sidecar = target.with_name(f".{target.name}.source.json")
-    if sidecar.exists():
-        os.replace(sidecar, kept.with_name(f".{kept.name}.source.json"))
-    return kept
+    return _move(target, _free(settings.sources / REMOVED / rel))
 
 
 def removed_files(settings: Settings) -> list[str]:
@@ -150,12 +144,15 @@ def restore_file(settings: Settings, rel: str) -> Path:
     kept = (folder / rel).resolve()
     if not kept.is_relative_to(folder) or not kept.is_file():
         raise SourceError(rel, "no such removed source")
-    target = _free(settings.sources / rel)
+    return _move(kept, _free(settings.sources / rel))
+
+
+def _move(source: Path, target: Path) -> Path:
+    """Move a file, and the sidecar that records where it was fetched from."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(kept, target)
-    sidecar = kept.with_name(f".{kept.name}.source.json")
-    if sidecar.exists():
-        os.replace(sidecar, target.with_name(f".{target.name}.source.json"))
+    os.replace(source, target)
+    if sidecar_of(source).exists():
+        os.replace(sidecar_of(source), sidecar_of(target))
     return target
 
 
