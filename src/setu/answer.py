@@ -104,6 +104,9 @@ def compose(question: str, qv: np.ndarray, hits: list[Hit], index: Index, query:
         return Answer(question, f"{NOT_FOUND} {why}", True, note=why, closest=(_citation(1, closest),))
     best, judged = passing[0], passing
     chosen = [best]
+    rival = _disagreeing(best, judged)
+    if rival is not None:
+        chosen.append(rival)  # another source gives another figure for the same fact: both are shown
     for c in judged[1:]:
         if len(chosen) == MAX_SENTENCES:
             break
@@ -113,6 +116,28 @@ def compose(question: str, qv: np.ndarray, hits: list[Hit], index: Index, query:
             continue
         chosen.append(c)
     return _quoted(question, chosen, index)
+
+
+def _disagreeing(best: dict, judged: list[dict]) -> dict | None:
+    """A sentence of another source about the same fact as ``best`` (most of
+    its words) that gives a different figure or date."""
+    facts = set(_FIGURE.findall(best["text"]))
+    words = set(content_words(_FIGURE.sub(" ", best["text"])))
+    if not facts or not words:
+        return None
+    for c in judged:
+        if c["hit"].passage.source == best["hit"].passage.source:
+            continue
+        theirs = set(_FIGURE.findall(c["text"]))
+        other = set(content_words(_FIGURE.sub(" ", c["text"])))
+        same_fact = len(words & other) / len(words | other) >= SAME_FACT_DIFFERENT_FIGURE
+        if same_fact and theirs and not (theirs & facts):
+            return c
+    return None
+
+
+_FIGURE = re.compile(r"\d[\d,.]*\d|\d")
+SAME_FACT_DIFFERENT_FIGURE = 0.5  # word overlap (Jaccard, figures aside) of two sentences about one fact
 
 
 def _quoted(question: str, chosen: list[dict], index: Index) -> Answer:
@@ -129,7 +154,15 @@ def _quoted(question: str, chosen: list[dict], index: Index) -> Answer:
     with_context.sort(key=lambda c: (order[c["hit"].passage.source], c["span"][0]))
     citations = tuple(checked(_citation(n, c), c["hit"], index) for n, c in enumerate(with_context, start=1))
     text = " ".join(f"{squash(c.quote)} [{c.n}]" for c in citations)
-    return Answer(question, text, False, citations)
+    rival = _disagreeing(chosen[0], chosen[1:]) if len(chosen) > 1 else None
+    pairs = ()
+    if rival is not None:
+        n_of = {(c.passage.source, c.quote_start): c.n for c in citations}
+        a = n_of[(chosen[0]["hit"].passage.source, chosen[0]["span"][0])]
+        b = n_of[(rival["hit"].passage.source, rival["span"][0])]
+        pairs = ((min(a, b), max(a, b)),)
+        text += f" The sources differ here: [{pairs[0][0]}] and [{pairs[0][1]}] give different figures."
+    return Answer(question, text, False, citations, disagreements=pairs)
 
 
 def _overview(question: str, candidates: list[dict], index: Index) -> Answer:
@@ -320,6 +353,7 @@ def to_json(answer: Answer) -> dict:
         "generation": answer.generation,
         "mode": answer.mode,
         "notice": answer.notice,
+        "disagreements": [list(pair) for pair in answer.disagreements],
         "statements": [{"text": s.text, "citations": list(s.citations), "verdict": s.verdict, "score": s.score,
                         "reason": s.reason} for s in answer.statements],
     }

@@ -129,6 +129,10 @@ def evidence_html(answer: dict, sources_dir: Path, message: int = 0, hidden: boo
     parts = [f'<div class="setu-answer" data-msg="{message}"{shown}><h3>{html.escape(heading)}</h3>']
     if answer.get("citations"):
         parts.append(_copy_button("Copy with sources", answer_as_markdown(answer), "setu-copy"))
+    rivals: dict[int, list[int]] = {}
+    for a, b in answer.get("disagreements") or []:
+        rivals.setdefault(int(a), []).append(int(b))
+        rivals.setdefault(int(b), []).append(int(a))
     for c in cards:
         link = source_link(c["source"], sources_dir, c.get("page"), c.get("start"), c.get("end"))
         meta = [html.escape(c["source"])]
@@ -146,6 +150,7 @@ def evidence_html(answer: dict, sources_dir: Path, message: int = 0, hidden: boo
             f'<div class="setu-card" id="cite-{message}-{int(c["n"])}">'
             f'<div class="setu-card-title"><span class="setu-n">[{int(c["n"])}]</span> {html.escape(c["title"])}</div>'
             f'{byline_html(c)}'
+            f'{disagreement_html(rivals.get(int(c["n"]), []))}'
             f'<div class="setu-card-meta">{" · ".join(meta)}</div>'
             f'<blockquote class="setu-passage">{highlighted(c["passage"], c["quote"])}</blockquote>'
             f'{references_html(c.get("references") or [])}'
@@ -198,6 +203,14 @@ def library_line_html(description: str, updated: str) -> str:
     when = f", updated {html.escape(updated)}" if updated else ""
     return (f'<div class="setu-library-line">Library: {html.escape(description)}{when} · '
             f'<a href="#library" class="setu-library-link">see the sources</a></div>')
+
+
+def disagreement_html(others: list[int]) -> str:
+    """A card's note that another cited source gives a different figure."""
+    if not others:
+        return ""
+    which = ", ".join(f"[{n}]" for n in others)
+    return f'<div class="setu-disagree">⚠ Another source in the library gives a different figure: see {which}.</div>'
 
 
 def byline_html(c: dict) -> str:
@@ -281,6 +294,7 @@ CSS = """
 .setu-n { color: #2563eb; margin-right: 4px; }
 .setu-card-meta { font-size: 0.85em; opacity: 0.8; margin: 4px 0; }
 .setu-refs { font-size: 0.85em; margin: 4px 0; }
+.setu-disagree { font-size: 0.85em; margin: 4px 0; color: #b45309; }
 .setu-copy, .setu-cite { font-size: 0.8em; border: 1px solid #cbd5e1; border-radius: 4px; padding: 1px 6px; background: transparent; cursor: pointer; }
 .setu-copy { margin: 0 0 6px 0; }
 .setu-back { display: none; font-size: 0.8em; margin-top: 6px; border: 1px solid #cbd5e1; border-radius: 4px; background: transparent; }

@@ -129,4 +129,5 @@ class Answer:
     statements: tuple[Statement, ...] = ()  # a generated answer's sentences, each with its verdict
     mode: str = "extractive"  # or "generated" (written by a language model, then checked)
     notice: str = ""  # e.g. why the language model could not be used
+    disagreements: tuple[tuple[int, int], ...] = ()  # citation numbers of sources that give different figures for one fact
     timings: dict = field(default_factory=dict, compare=False)
