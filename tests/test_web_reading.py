@@ -166,3 +166,22 @@ def test_at_phone_width_the_library_reads_by_row_and_evidence_leads_back(phone):
     assert not phone.locator("#evidence.setu-drawer-open").count()
     box = link.bounding_box()
     assert box is not None and 0 <= box["y"] < 844  # back at the answer
+
+
+def test_the_chat_works_from_the_keyboard_with_visible_focus(page):  # noqa: F811
+    page.locator("body").click(position={"x": 5, "y": 5})
+    for _ in range(40):  # Tab through the page until the question box has the focus
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement && document.activeElement.closest('#question') !== null"):
+            break
+    else:
+        pytest.fail("the question box cannot be reached with Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # the focus can be seen
+    page.keyboard.type("Where did Muji open its first Indian outlet?")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#evidence .setu-card", timeout=30000)
+    link = page.locator('[data-testid="bot"] a.cite-ref').last
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".setu-card.setu-focus", timeout=10000)
