@@ -6,6 +6,7 @@ import pytest
 
 from conftest import DATA
 from setu.cite import support
+from setu.lexicon import topic_words
 
 PASSAGE = ("In the retail sector, Muji of Ryōhin Keikaku opened its first Indian outlet in Mumbai in August 2016, "
            "and Fast Retailing opened its first Uniqlo store in New Delhi in October 2019.")
@@ -14,9 +15,11 @@ TREATY = ("After the end of World War II, Indian PM Nehru and the then Japanese 
 
 
 @pytest.fixture(scope="module")
-def labelled(embedder):
+def labelled(embedder, seed_index):
+    """The pairs come from the seed article, so the check knows that library's topic names."""
     pairs = [json.loads(line) for line in (DATA / "citations.jsonl").read_text().splitlines() if line.strip()]
-    return [(p, support(p["claim"], [p["passage"]], embedder)) for p in pairs]
+    topic = topic_words(seed_index)
+    return [(p, support(p["claim"], [p["passage"]], embedder, topic=topic)) for p in pairs]
 
 
 def test_the_labelled_set_is_big_and_balanced():

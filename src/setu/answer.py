@@ -22,7 +22,7 @@ from . import gate
 from .about import answer_about_library
 from .chunk import CITED_META
 from .index import Index
-from .lexicon import describe, expand
+from .lexicon import describe, expand, topic_words
 from .questions import question_numbers
 from .retrieve import retrieve
 from .text import content_words, squash
@@ -241,6 +241,7 @@ def checked(citation: Citation, hit: Hit, index: Index) -> Citation:
     vectors = index.sentence_vector_rows(hit.row)
     j = p.sentences.index((citation.quote_start, citation.quote_end))
     verdict = support(squash(citation.quote), [p.text], claim_vector=vectors[j], sentence_vectors=[vectors],
+                      topic=topic_words(index),
                       spans=[[(a - p.start, b - p.start) for a, b in p.sentences]])
     return replace(citation, verdict=verdict.label, support=verdict.score, reason=verdict.reason)
 

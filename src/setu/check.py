@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .lexicon import topic_words
 from .cite import Verdict, support
 from .errors import InputError
 from .text import sentence_spans
@@ -113,6 +114,7 @@ def verdict_for(claim: str, passages: list[str], embedder, index=None) -> Verdic
     """``support``, with the index's vectors when it holds these passages."""
     kwargs = {}
     if index is not None:
+        kwargs["topic"] = topic_words(index)
         rows = [index.row_of(p) for p in passages]
         if all(r is not None for r in rows):
             kwargs["sentence_vectors"] = [index.sentence_vector_rows(r) for r in rows]

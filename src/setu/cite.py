@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .lexicon import peoples
 from .text import STOPWORDS, content_words, sentence_spans, words
 
 # Calibrated on tests/data/citations.jsonl (docs/citations.md, bench/calibrate.py).
@@ -47,12 +48,15 @@ class Verdict:
 
 def support(claim: str, passages: Sequence[str], embedder=None, *, claim_vector=None,
             sentence_vectors: Sequence[np.ndarray] | None = None,
-            spans: Sequence[Sequence[tuple[int, int]]] | None = None) -> Verdict:
+            spans: Sequence[Sequence[tuple[int, int]]] | None = None,
+            topic: frozenset[str] = frozenset()) -> Verdict:
     """Check one claim against the passage(s) cited for it.
 
     The index already holds vectors for its passages' sentences: pass them,
     with the sentence ``spans`` they belong to, and the claim's vector if it
     is known; whatever is missing is encoded with ``embedder`` in one call.
+    ``topic`` holds the library's topic names (``lexicon.topic_words``),
+    which say little about which sentence a claim comes from.
     """
     claim = _strip_markers(claim)
     if not claim or not any(p.strip() for p in passages):
@@ -66,7 +70,7 @@ def support(claim: str, passages: Sequence[str], embedder=None, *, claim_vector=
     # are blanked out: they support nothing, not even through the passage's words.
     clean = [_without_instructions(p, ss) for p, ss in zip(passages, spans)]
     joined = " ".join(clean)
-    weights = _weighted(claim)
+    weights = _weighted(claim, topic)
     # A claim may draw on the whole passage, but a match within one sentence counts most.
     passage_cover = 0.8 * _coverage(weights, set(content_words(joined)))
     scores = [0.0 if is_instruction(passages[i][a:b]) else
@@ -76,7 +80,7 @@ def support(claim: str, passages: Sequence[str], embedder=None, *, claim_vector=
     best = int(np.argmax(scores))
     i, a, b = flat[best]
     score = round(float(scores[best]), 4)
-    reason = hard_checks(claim, passages[i][a:b], joined)
+    reason = hard_checks(claim, passages[i][a:b], joined, topic)
     if not reason and score < SUPPORTED_AT:
         reason = "the passage does not say this"
     return Verdict(not reason, score, passages[i][a:b], i, a, b, reason)
@@ -120,13 +124,13 @@ def _strip_markers(text: str) -> str:
     return _MARKERS.sub("", text).strip()
 
 
-def _weighted(text: str, topic_weight: float = 2.0) -> dict[str, float]:
+def _weighted(text: str, topic: frozenset[str] = frozenset(), topic_weight: float = 2.0) -> dict[str, float]:
     """Claim words and their weights: names and numbers count double (the
-    corpus's topic names, India and Japan, count ``topic_weight``)."""
+    library's topic names count ``topic_weight``)."""
     out = {}
     for token in re.findall(r"[A-Za-z\u00C0-\u024F0-9][\w\u00C0-\u024F'’.-]*", text):
         for w in content_words(token):
-            weight = topic_weight if w in TOPIC_NAMES else 2.0 if token[:1].isupper() or token[:1].isdigit() else 1.0
+            weight = topic_weight if w in topic else 2.0 if token[:1].isupper() or token[:1].isdigit() else 1.0
             out[w] = max(out.get(w, 0.0), weight)
     return out
 
@@ -154,7 +158,6 @@ _NAME = re.compile(r"\b[A-Z][\w\u00C0-\u024F’'-]*(?:\s+(?:of\s+)?[A-Z][\w\u00C
 _CLAUSE = re.compile(r";|:|,\s*(?:and|but|while|whereas|whilst|which)\b|\s+(?:while|whereas|whilst)\s+"
                      r"|\s+and\s+(?=(?:as|by|since|has|have|had|was|were|is|are|will|it|they|then|also)\b)")
 # Names so common in this corpus that a passage may leave them implicit ("both nations").
-TOPIC_NAMES = frozenset({"india", "indian", "indians", "japan", "japanese"})
 # Capitalised words that are titles or ordinary words, not the name itself.
 _TITLE_WORDS = frozenset("""the a an of and in on at for to prime minister president pm government ministry
     first second third next last world war cold great north south east west northern southern eastern western
@@ -173,11 +176,11 @@ _SMALL = {w: i for i, w in enumerate(
 _TENS = {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 
 
-def hard_checks(claim: str, sentence: str, passage: str) -> str:
+def hard_checks(claim: str, sentence: str, passage: str, topic: frozenset[str] = frozenset()) -> str:
     """A reason the claim cannot be supported, or '' when none is found."""
     passage_words = set(words(passage))
     for name in _names(claim):
-        head = _head(name)
+        head = _head(name, topic)
         if head and head not in passage_words and not _near(head, passage_words) and not _acronym(name, passage_words):
             return f"the passage does not mention {name}"
     claim_clauses = [c for c in _CLAUSE.split(claim) if c.strip()]
@@ -188,7 +191,7 @@ def hard_checks(claim: str, sentence: str, passage: str) -> str:
             return f"the number {min(numbers - _quantities(passage))} is not in the passage"
         # The passage clauses that say most of what this claim clause says:
         # one of them must agree with it on every check below.
-        weights = _weighted(clause, topic_weight=0.5)  # "India" alone says little about which clause
+        weights = _weighted(clause, topic, topic_weight=0.5)  # a topic name alone says little about which clause
         covers = [_coverage(weights, set(content_words(c))) for c in passage_clauses]
         top = max(covers)
         near = sorted((v, c) for c, v in zip(passage_clauses, covers) if v >= 0.75 * top)[::-1]
@@ -234,11 +237,11 @@ def _names(text: str, context: str = "") -> list[str]:
     return out
 
 
-def _head(name: str) -> str:
+def _head(name: str, topic: frozenset[str] = frozenset()) -> str:
     """The word that identifies a name: 'Narendra Modi' -> 'modi'; '' for
-    titles and topic names alone ('Prime Minister', 'Japan')."""
+    titles and the library's topic names alone ('Prime Minister')."""
     for w in reversed(words(name)):
-        if w not in _TITLE_WORDS and w not in TOPIC_NAMES and w not in STOPWORDS:
+        if w not in _TITLE_WORDS and w not in topic and w not in STOPWORDS:
             return w
     return ""
 
@@ -305,8 +308,7 @@ def _exclusive(claim: str, passage: str) -> str:
     return ""
 
 
-PARTIES = frozenset({"india", "japan", "china", "britain", "british", "chinese", "korea", "korean", "america",
-                     "american", "russia", "russian", "pakistan", "usa"})
+PARTIES = frozenset(peoples())  # countries and their peoples (peoples.json)
 
 
 def _order(claim: str, passage: str) -> str:
@@ -314,7 +316,7 @@ def _order(claim: str, passage: str) -> str:
     once each in a clause must keep their order, after undoing a passive
     ("... by the Japanese government")."""
     cw, pw = words(claim), words(passage)
-    names = list(dict.fromkeys(_fold_name(w) for w in cw if _fold_name(w) in PARTIES | {"india", "japan"}))
+    names = list(dict.fromkeys(_fold_name(w) for w in cw if _fold_name(w) in PARTIES))
     for i, x in enumerate(names):
         for y in names[i + 1:]:
             if _joined(claim, x, y) or _joined(passage, x, y):
@@ -357,8 +359,7 @@ def _count(tokens: list[str], name: str) -> int:
 
 
 def _fold_name(w: str) -> str:
-    return {"indian": "india", "indians": "india", "japanese": "japan", "chinese": "china", "british": "britain",
-            "korean": "korea", "american": "america", "russian": "russia"}.get(w, w)
+    return peoples().get(w, w)
 
 
 def _first(tokens: list[str], name: str) -> int:
@@ -366,7 +367,7 @@ def _first(tokens: list[str], name: str) -> int:
 
 
 def _joined(text: str, x: str, y: str) -> bool:
-    """'India and Japan': a symmetric pair whose order means nothing."""
+    """'X and Y': a symmetric pair whose order means nothing."""
     t = text.lower()
     pattern = r"\b{a}\w*\s*(?:and|,|&|or|–|-)\s*(?:the\s+)?{b}"
     x, y = x[:4], y[:4]  # india/indian, japan/japanese

@@ -130,3 +130,29 @@ def describe(index) -> str:
     n = len({p.source for p in index.passages})
     span = year_span(index)
     return f"{n} source{'s' if n != 1 else ''}" + (f", {span[0]}–{span[1]}" if span and span[0] != span[1] else "")
+
+
+def peoples() -> dict[str, str]:
+    """Each country and the words for its people -> the country
+    ('japanese' -> 'japan'), from ``peoples.json`` (world knowledge)."""
+    global _PEOPLES
+    if _PEOPLES is None:
+        import json
+        from pathlib import Path
+
+        data = json.loads(Path(__file__).with_name("peoples.json").read_text(encoding="utf-8"))
+        _PEOPLES = {w: country for country, names in data.items() if not country.startswith("_")
+                    for w in (country, *names)}
+    return _PEOPLES
+
+
+_PEOPLES: dict[str, str] | None = None
+
+
+def topic_words(index) -> frozenset[str]:
+    """The library's topic names: its generic words, with the words for the
+    peoples of any country among them ("india" brings "indian")."""
+    def make():
+        generic = generic_words(index)
+        return frozenset(generic | {w for w, country in peoples().items() if country in generic})
+    return _cached(index, "topic", make)
