@@ -15,26 +15,26 @@ from webapp import CHROMIUM, CHROMIUM_ARGS, App  # noqa: E402
 
 QUESTION = "When did the civil nuclear agreement enter into force?"
 
+
+
+def shoot(page, path: Path, settle_ms: int) -> None:
+    """Ask the question, open its first citation, and save the screen."""
+    page.goto(app.url, wait_until="domcontentloaded")
+    page.fill("#question textarea", QUESTION)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#evidence .setu-card")
+    page.locator("a.cite-ref").first.click()
+    page.wait_for_timeout(settle_ms)
+    page.screenshot(path=str(path))
+
+
 app = App(ROOT)
 try:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 760})
-        page.goto(app.url, wait_until="domcontentloaded")
-        page.fill("#question textarea", QUESTION)
-        page.keyboard.press("Enter")
-        page.wait_for_selector("#evidence .setu-card")
-        page.locator("a.cite-ref").first.click()
-        page.wait_for_timeout(600)
-        page.screenshot(path=str(ROOT / "docs" / "screenshot.png"))
-        phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-        phone.goto(app.url, wait_until="domcontentloaded")
-        phone.fill("#question textarea", QUESTION)
-        phone.keyboard.press("Enter")
-        phone.wait_for_selector("#evidence .setu-card")
-        phone.locator("a.cite-ref").first.click()
-        phone.wait_for_timeout(900)
-        phone.screenshot(path=str(ROOT / "docs" / "screenshot-phone.png"))
+        shoot(browser.new_page(viewport={"width": 1280, "height": 760}), ROOT / "docs" / "screenshot.png", 600)
+        shoot(browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True),
+              ROOT / "docs" / "screenshot-phone.png", 900)
         browser.close()
 finally:
     app.stop()

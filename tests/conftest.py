@@ -101,15 +101,19 @@ def settings_for(tmp_path: Path, **overrides):
     return load_settings(sources=tmp_path / "sources", index=tmp_path / "index", **overrides)
 
 
-@pytest.fixture(scope="session")
-def library_index(tmp_path_factory, embedder):
-    """The whole starter library as shipped in sources/ (seed article and briefs), indexed once."""
+def index_copy_of(folder: Path, root: Path, embedder):
+    """A copy of ``folder`` as ``root/sources``, indexed into ``root/index`` and opened."""
     from setu.build import build
     from setu.config import load_settings
     from setu.index import open_index
 
-    root = tmp_path_factory.mktemp("library")
-    shutil.copytree(ROOT / "sources", root / "sources")
+    shutil.copytree(folder, root / "sources")
     settings = load_settings(sources=root / "sources", index=root / "index")
     build(settings, embedder=embedder)
     return open_index(settings.index)
+
+
+@pytest.fixture(scope="session")
+def library_index(tmp_path_factory, embedder):
+    """The whole starter library as shipped in sources/ (seed article and briefs), indexed once."""
+    return index_copy_of(ROOT / "sources", tmp_path_factory.mktemp("library"), embedder)

@@ -1,11 +1,9 @@
 """The answerer on libraries it was never tuned for: a small library on an
 unrelated subject, and two sources that disagree about one fact."""
 
-import shutil
-
 import pytest
 
-from conftest import DATA
+from conftest import DATA, index_copy_of
 from setu.answer import ask, to_json
 from setu.build import build
 from setu.config import load_settings
@@ -14,11 +12,7 @@ from setu.index import open_index
 
 @pytest.fixture(scope="module")
 def bees(tmp_path_factory, embedder):
-    root = tmp_path_factory.mktemp("bees")
-    shutil.copytree(DATA / "unrelated", root / "sources")
-    settings = load_settings(sources=root / "sources", index=root / "index")
-    build(settings, embedder=embedder)
-    return open_index(settings.index)
+    return index_copy_of(DATA / "unrelated", tmp_path_factory.mktemp("bees"), embedder)
 
 
 @pytest.mark.parametrize("question, expected", [
