@@ -24,11 +24,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from .lexicon import peoples
-from .text import STOPWORDS, content_words, sentence_spans, words
+from .text import STOPWORDS, content_words, sentence_spans, squash, words
 
 # Calibrated on tests/data/citations.jsonl (docs/citations.md, bench/calibrate.py).
 WEIGHT_MEANING = 0.5
 SUPPORTED_AT = 0.55
+SAYS_OTHERWISE = "the passage says otherwise"  # the meaning model's reason (verify.py)
+MISSING_NAME = "the passage does not mention"
 
 
 @dataclass(frozen=True)
@@ -46,21 +48,33 @@ class Verdict:
         return "supported" if self.supported else "unsupported"
 
 
-def support(claim: str, passages: Sequence[str], embedder=None, *, claim_vector=None,
+@dataclass(frozen=True)
+class Signals:
+    """What the check measures of a claim against its passage(s)."""
+
+    sentence: str  # the passage sentence that best matches the claim
+    passage: int
+    start: int
+    end: int
+    cosine: float  # meaning: claim vs that sentence
+    coverage: float  # the claim's weighted words found in that sentence
+    passage_coverage: float  # ... found anywhere in the passages
+    score: float  # the blend used to pick the sentence
+    verbatim: bool  # the claim is the passage's own words
+    reason: str  # a hard check's reason it cannot be supported, or ''
+    doubt: str = ""  # a soft check's reason to doubt it (weighed by ``verify``)
+    text: str = ""  # the passage that holds the sentence (planted instructions blanked)
+
+
+def signals(claim: str, passages: Sequence[str], embedder=None, *, claim_vector=None,
             sentence_vectors: Sequence[np.ndarray] | None = None,
             spans: Sequence[Sequence[tuple[int, int]]] | None = None,
-            topic: frozenset[str] = frozenset()) -> Verdict:
-    """Check one claim against the passage(s) cited for it.
-
-    The index already holds vectors for its passages' sentences: pass them,
-    with the sentence ``spans`` they belong to, and the claim's vector if it
-    is known; whatever is missing is encoded with ``embedder`` in one call.
-    ``topic`` holds the library's topic names (``lexicon.topic_words``),
-    which say little about which sentence a claim comes from.
-    """
+            topic: frozenset[str] = frozenset(), context: str = "") -> Signals | None:
+    """Measure one claim against the passage(s) cited for it (None when
+    there is nothing to compare). Arguments as for ``support``."""
     claim = _strip_markers(claim)
     if not claim or not any(p.strip() for p in passages):
-        return Verdict(False, 0.0, "", 0, 0, 0, "nothing to compare")
+        return None
     if spans is None or sentence_vectors is None:
         spans, sentence_vectors = [sentence_spans(p) or [(0, len(p))] for p in passages], None
     flat = [(i, a, b) for i, ss in enumerate(spans) for a, b in ss]
@@ -72,18 +86,84 @@ def support(claim: str, passages: Sequence[str], embedder=None, *, claim_vector=
     joined = " ".join(clean)
     weights = _weighted(claim, topic)
     # A claim may draw on the whole passage, but a match within one sentence counts most.
-    passage_cover = 0.8 * _coverage(weights, set(content_words(joined)))
+    passage_cover = _coverage(weights, set(content_words(joined)))
+    covers = [0.0 if is_instruction(passages[i][a:b]) else _coverage(weights, set(content_words(clean[i][a:b])))
+              for i, a, b in flat]
     scores = [0.0 if is_instruction(passages[i][a:b]) else
-              WEIGHT_MEANING * max(0.0, float(sim))
-              + (1 - WEIGHT_MEANING) * max(_coverage(weights, set(content_words(clean[i][a:b]))), passage_cover)
-              for sim, (i, a, b) in zip(sims, flat)]
+              WEIGHT_MEANING * max(0.0, float(sim)) + (1 - WEIGHT_MEANING) * max(cover, 0.8 * passage_cover)
+              for sim, cover, (i, a, b) in zip(sims, covers, flat)]
     best = int(np.argmax(scores))
     i, a, b = flat[best]
-    score = round(float(scores[best]), 4)
-    reason = hard_checks(claim, passages[i][a:b], joined, topic)
-    if not reason and score < SUPPORTED_AT:
-        reason = "the passage does not say this"
-    return Verdict(not reason, score, passages[i][a:b], i, a, b, reason)
+    sentence = passages[i][a:b]
+    # The passage's own words: a whole sentence of it, or a long enough stretch.
+    verbatim = not is_instruction(claim) and (squash(claim) == squash(sentence)
+                                              or (len(claim.split()) >= 8 and squash(claim) in squash(joined)))
+    # ``context`` (the source's title, say) may hold a name the passage leaves implicit.
+    reason = "" if verbatim else hard_checks(claim, sentence, f"{joined} {context}", topic, soft=False)
+    # The soft checks run even past a missing name: "did not conclude" still
+    # contradicts "concluded ... in Tokyo" when the passage never says Tokyo.
+    doubt = "" if verbatim or (reason and not reason.startswith(MISSING_NAME)) else \
+        hard_checks(claim, sentence, joined, topic, names=False)
+    return Signals(sentence, i, a, b, round(float(sims[best]), 4), round(covers[best], 4), round(passage_cover, 4),
+                   round(float(scores[best]), 4), verbatim, reason, doubt, clean[i])
+
+
+def support(claim: str, passages: Sequence[str], embedder=None, *, claim_vector=None,
+            sentence_vectors: Sequence[np.ndarray] | None = None,
+            spans: Sequence[Sequence[tuple[int, int]]] | None = None,
+            topic: frozenset[str] = frozenset(), context: str = "") -> Verdict:
+    """Check one claim against the passage(s) cited for it.
+
+    The index already holds vectors for its passages' sentences: pass them,
+    with the sentence ``spans`` they belong to, and the claim's vector if it
+    is known; whatever is missing is encoded with ``embedder`` in one call.
+    ``topic`` holds the library's topic names (``lexicon.topic_words``),
+    which say little about which sentence a claim comes from.
+
+    A verbatim quote is supported as it stands; a claim that fails a hard
+    check is not; anything else is decided by ``verify`` (a fitted model
+    over the signals and the meaning model).
+    """
+    s = signals(claim, passages, embedder, claim_vector=claim_vector, sentence_vectors=sentence_vectors,
+                spans=spans, topic=topic, context=context)
+    if s is None:
+        return Verdict(False, 0.0, "", 0, 0, 0, "nothing to compare")
+    if s.verbatim:
+        return Verdict(True, 1.0, s.sentence, s.passage, s.start, s.end)
+    if s.reason:
+        return Verdict(False, s.score, s.sentence, s.passage, s.start, s.end, s.reason)
+    from .verify import decide
+
+    p, reason = decide(_strip_markers(claim), s)
+    return Verdict(not reason, p, s.sentence, s.passage, s.start, s.end, reason)
+
+
+def focus(claim: str, passage: str, topic: frozenset[str] = frozenset()) -> str:
+    """The shortest run of the passage's clauses that holds as much of the
+    claim as the whole passage does: a claim that states one clause of a
+    sentence is compared with that clause, and one that joins two sentences
+    with both."""
+    weights = _weighted(claim, topic)
+    spans = []
+    for sa, sb in sentence_spans(passage) or [(0, len(passage))]:
+        at = sa
+        for part in _CLAUSE.split(passage[sa:sb]):
+            a = passage.find(part, at)
+            spans.append((a, a + len(part)))
+            at = a + len(part)
+    words_of = [set(content_words(passage[a:b])) for a, b in spans]
+    full = _coverage(weights, set().union(*words_of)) if words_of else 0.0
+    best = (0, len(passage))
+    for i in range(len(spans)):
+        seen: set[str] = set()
+        for j in range(i, len(spans)):
+            seen |= words_of[j]
+            if spans[j][1] - spans[i][0] >= best[1] - best[0]:
+                break
+            if _coverage(weights, seen) >= full - 1e-9:
+                best = (spans[i][0], spans[j][1])
+                break
+    return passage[best[0]:best[1]].strip(" ,;")
 
 
 _INSTRUCTION = re.compile(
@@ -173,16 +253,26 @@ _EXCLUSIVE = [
 _SMALL = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split())}
+_FRACTIONS = frozenset("half halve third quarter fourth fifth sixth seventh eighth ninth tenth".split())
 _TENS = {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 
 
-def hard_checks(claim: str, sentence: str, passage: str, topic: frozenset[str] = frozenset()) -> str:
-    """A reason the claim cannot be supported, or '' when none is found."""
+def hard_checks(claim: str, sentence: str, passage: str, topic: frozenset[str] = frozenset(), soft: bool = True,
+                names: bool = True) -> str:
+    """A reason the claim cannot be supported, or '' when none is found.
+
+    With ``soft=False`` only the checks that rarely misfire run: a name or
+    a number the passage lacks, a word of a closed set (a month, a
+    direction) where the passage has another. The soft ones (negation, two
+    countries the other way round, partners, "un-" words, names paired
+    differently) also misfire on paraphrases ("no minister visited" for
+    "ministers stayed away"), so ``verify`` weighs them with the other
+    signals rather than letting them veto."""
     passage_words = set(words(passage))
-    for name in _names(claim):
+    for name in _names(claim) if names else ():
         head = _head(name, topic)
         if head and head not in passage_words and not _near(head, passage_words) and not _acronym(name, passage_words):
-            return f"the passage does not mention {name}"
+            return f"{MISSING_NAME} {name}"
     claim_clauses = [c for c in _CLAUSE.split(claim) if c.strip()]
     passage_clauses = [c for s in (sentence_spans(passage) or [(0, len(passage))]) for c in _CLAUSE.split(passage[s[0]:s[1]]) if c.strip()]
     for clause in claim_clauses:
@@ -195,9 +285,11 @@ def hard_checks(claim: str, sentence: str, passage: str, topic: frozenset[str] =
         covers = [_coverage(weights, set(content_words(c))) for c in passage_clauses]
         top = max(covers)
         near = sorted((v, c) for c, v in zip(passage_clauses, covers) if v >= 0.75 * top)[::-1]
-        reasons = [_clause_check(clause, numbers, c) for _v, c in near]
+        reasons = [_clause_check(clause, numbers, c, soft) for _v, c in near]
         if all(reasons):
             return reasons[0]
+    if not soft:
+        return ""
     partner = _partners(claim, sentence)
     if partner:
         return partner
@@ -207,16 +299,16 @@ def hard_checks(claim: str, sentence: str, passage: str, topic: frozenset[str] =
     return _swapped(claim, sentence)
 
 
-def _clause_check(clause: str, numbers: set[str], passage_clause: str) -> str:
+def _clause_check(clause: str, numbers: set[str], passage_clause: str, soft: bool = True) -> str:
     missing = numbers - _quantities(passage_clause)
     if missing:
         return f"the passage gives {', '.join(sorted(missing))} for something else"
-    if _polarity(clause, passage_clause) != _polarity(passage_clause, clause):
+    if soft and _polarity(clause, passage_clause) != _polarity(passage_clause, clause):
         return "the claim and the passage differ in negation"
     clash = _exclusive(clause, passage_clause)
     if clash:
         return f"“{clash}” does not match the passage"
-    return _order(clause, passage_clause)
+    return _order(clause, passage_clause) if soft else ""
 
 
 def _names(text: str, context: str = "") -> list[str]:
@@ -261,7 +353,7 @@ def _quantities(text: str) -> set[str]:
         unit = tokens[i + 1] if i + 1 < len(tokens) else ""
         if t in ("century", "centuries", "decade", "decades", "millennium", "millennia") and (i == 0 or tokens[i - 1] in ("a", "one", "than", "over")):
             value, unit = 1, t
-        if value is None:
+        if value is None or unit.rstrip("s") in _FRACTIONS:  # "four-fifths" is no 4
             continue
         scale = {"decade": 10, "decades": 10, "century": 100, "centuries": 100, "millennium": 1000, "millennia": 1000,
                  "hundred": 100, "thousand": 1000, "dozen": 12}.get(unit)

@@ -240,42 +240,81 @@ def format_answer(data: dict, skip_text: bool = False) -> str:
 
 
 @main.command("check")
-@click.argument("file", type=str)
+@click.argument("files", type=str, nargs=-1, required=True)
 @_index
 @click.option("--json", "as_json", is_flag=True, help="One JSON report per input, one per line")
-@click.option("--strict", is_flag=True, help="Also fail when a sentence cites nothing")
-def check_cmd(file, index_dir, as_json, strict):
-    """Check that each claim of an answer is supported by the passage it cites.
+@click.option("--format", "fmt", type=click.Choice(["text", "md"]), default="text",
+              help="md: a Markdown report with links to the sources (text and Markdown inputs)")
+@click.option("--strict", is_flag=True, help="Also fail when a sentence cites nothing or is not found")
+def check_cmd(files, index_dir, as_json, fmt, strict):
+    """Check every sentence of a text, or of an answer, against the library.
 
-    FILE holds JSON or JSON Lines in the shape `setu ask --json` prints
-    ('-' reads standard input). Exits with status 1 when a cited sentence is
-    unsupported, a marker points at no citation, or a quote is stale.
+    A plain-text or Markdown FILE (an essay, a briefing note, another
+    chatbot's answer): each sentence is supported, contradicted, not_found,
+    or miscited. Sentences with [n] or [^n] markers are checked against the
+    source their reference names (a library file, title or URL); the others
+    against the whole library. A JSON FILE in the shape `setu ask --json`
+    prints is checked against its own citations. '-' reads standard input
+    (JSON when it starts with '{'). Exits with status 1 when a sentence is
+    contradicted or miscited (or, with --strict, not found or uncited).
 
     \b
+        setu check essay.md
+        setu check --format md essay.md > report.md
         setu ask --json "When were relations established?" | setu check -
     """
-    from .check import check, read_inputs
     from .embed import embedder_for
-    from .errors import IndexMissing
+    from .errors import IndexMissing, InputError
     from .index import open_index
 
     settings = load_settings(index=index_dir)
-    inputs = read_inputs(file, sys.stdin)
+    raw = {}
+    for file in files:
+        try:
+            raw[file] = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise InputError(f"{file}: cannot read ({getattr(e, 'strerror', None) or e})") from None
     try:
         index = open_index(settings.index)
         embedder = embedder_for(index.model)
     except IndexMissing:
         index, embedder = None, embedder_for(settings.model)
-        click.echo("setu: no index, so sources cannot be compared for staleness", err=True)
     all_ok = True
-    for item in inputs:
+    for file, text in raw.items():
+        name = "standard input" if file == "-" else file
+        if text.lstrip().startswith(("{", "[{")):
+            all_ok &= _check_answers(text, name, embedder, index, as_json, strict)
+            continue
+        if index is None:
+            raise IndexMissing(f"{name}: checking a text needs an index; run `setu index` first")
+        from .textcheck import as_markdown, as_terminal, check_text
+
+        report = check_text(text, index, embedder, name)
+        bad = {"contradicted", "miscited"} | ({"not_found"} if strict else set())
+        all_ok &= not any(s.verdict in bad for s in report.sentences)
+        if as_json:
+            click.echo(json.dumps(report.to_json(), ensure_ascii=False))
+        elif fmt == "md":
+            click.echo(as_markdown(report), nl=False)
+        else:
+            click.echo(as_terminal(report, color=sys.stdout.isatty()))
+    sys.exit(0 if all_ok else 1)
+
+
+def _check_answers(raw: str, name: str, embedder, index, as_json: bool, strict: bool) -> bool:
+    from .check import check, read_inputs_text
+
+    if index is None:
+        click.echo("setu: no index, so sources cannot be compared for staleness", err=True)
+    ok = True
+    for item in read_inputs_text(raw, name):
         report = check(item, embedder, index)
-        all_ok &= report.ok and not (strict and any(c.verdict == "uncited" for c in report.claims))
+        ok &= report.ok and not (strict and any(c.verdict == "uncited" for c in report.claims))
         if as_json:
             click.echo(json.dumps(report.to_json(), ensure_ascii=False))
         else:
             click.echo(format_report(report, item))
-    sys.exit(0 if all_ok else 1)
+    return ok
 
 
 _MARKS = {"supported": ("✓", "green"), "unsupported": ("✗", "red"), "uncited": ("?", "yellow")}
