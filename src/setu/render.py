@@ -56,6 +56,11 @@ def highlighted(passage: str, quote: str) -> str:
     return f"{html.escape(before)}<mark>{html.escape(mid)}</mark>{html.escape(after)}"
 
 
+def marked(text: str, start: int, end: int) -> str:
+    """``text`` escaped, with ``text[start:end]`` in a <mark> (split first, then escape)."""
+    return f"{html.escape(text[:start])}<mark>{html.escape(text[start:end])}</mark>{html.escape(text[end:])}"
+
+
 def source_link(source: str, sources_dir: Path, page: int | None, start: int | None = None,
                 end: int | None = None) -> str | None:
     """The URL that shows a source: a PDF opens at its page; anything else in
@@ -274,8 +279,7 @@ def report_html(report: dict, answer: dict) -> str:
         if n in citations:
             c = citations[n]
             passage, start, end = c["passage"], s["support"]["start"], s["support"]["end"]
-            shown = (html.escape(passage[:start]) + "<mark>" + html.escape(passage[start:end]) + "</mark>"
-                     + html.escape(passage[end:]))
+            shown = marked(passage, start, end)
             where = html.escape(str(c.get("source") or "passage"))
             parts.append(f'<div class="setu-card-meta">[{int(n)}] {where}</div><blockquote class="setu-passage">{shown}</blockquote>')
         parts.append("</div>")
@@ -283,6 +287,86 @@ def report_html(report: dict, answer: dict) -> str:
         parts.append(f'<div class="setu-claim setu-claim-unsupported">✗ [{int(n)}] points at no citation</div>')
     for item in report.get("stale", []):
         parts.append(f'<div class="setu-claim setu-claim-unsupported">✗ [{int(item["n"])}] stale: {html.escape(item["reason"])}</div>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+TEXT_BADGES = {"supported": "✓ supported", "contradicted": "✗ contradicted", "not_found": "? not found",
+               "miscited": "! miscited"}
+TEXT_HELP = {
+    "supported": "A sentence in the library says this. That is not a proof that it is true: a source can be wrong, "
+                 "so check who wrote it and when.",
+    "contradicted": "A library passage about the same thing says otherwise.",
+    "not_found": "Nothing in the library says this. The closest passage is shown; it is not support.",
+    "miscited": "The source it cites does not say this; another source in the library does.",
+}
+EVIDENCE_LABEL = {"supported": "Said in the library", "contradicted": "The library says otherwise",
+                  "miscited": "Said in another source", "not_found": "Closest passage (it does not say this)"}
+
+
+def check_summary(counts: dict[str, int]) -> str:
+    """'12 sentences: 7 supported, 2 contradicted, 3 not found'."""
+    total = sum(counts.values())
+    said = ", ".join(f"{n} {v.replace('_', ' ')}" for v, n in counts.items() if n)
+    return f"{total} sentence{'' if total == 1 else 's'}: {said}"
+
+
+def text_report_html(report: dict, paragraphs: list[int] | None = None) -> str:
+    """A checked text (``TextReport.to_json()``), annotated in place: each
+    sentence coloured by its verdict and focusable; clicking it (or Enter)
+    shows its evidence beside the text (see HEAD). ``paragraphs`` gives how
+    many sentences each paragraph holds. Each evidence may carry ``href`` (the
+    source viewer at the quote) and ``context`` / ``at`` (its passage and the
+    quote's offsets in it)."""
+    sentences = report["sentences"]
+    sizes = paragraphs if paragraphs and sum(paragraphs) == len(sentences) else [len(sentences)]
+    text, i = [], 0
+    for size in sizes:
+        text.append("<p>" + " ".join(_sentence_span(s, n) for n, s in enumerate(sentences[i : i + size], start=i)) + "</p>")
+        i += size
+    legend = "".join(f'<span class="setu-key setu-key-{v}" title="{html.escape(TEXT_HELP[v])}">{html.escape(label)}</span>'
+                     for v, label in TEXT_BADGES.items())
+    details = ['<div class="setu-ev" data-i="">Click a sentence (or Tab to it and press Enter) to see its evidence.</div>']
+    details += [_sentence_evidence(s, n, len(sentences)) for n, s in enumerate(sentences)]
+    summary = html.escape(check_summary(report["summary"]))
+    return (f'<div class="setu-textcheck"><p class="setu-report-summary">{summary}</p>'
+            f'<div class="setu-legend">{legend}</div><div class="setu-textcheck-body">'
+            f'<div class="setu-annotated">{"".join(text)}</div>'
+            f'<div class="setu-ev-panel" aria-live="polite">{"".join(details)}</div></div></div>')
+
+
+def _sentence_span(s: dict, n: int) -> str:
+    """One checked sentence in the text, coloured by its verdict; a click or Enter picks it."""
+    verdict = html.escape(s["verdict"])
+    return (f'<span class="setu-s setu-s-{verdict}" tabindex="0" role="button" aria-pressed="false" data-i="{n}" '
+            f'title="{html.escape(TEXT_BADGES.get(s["verdict"], s["verdict"]))}">{html.escape(s["text"])}</span>')
+
+
+def _sentence_evidence(s: dict, n: int, total: int) -> str:
+    """What is shown when sentence ``n`` is picked: verdict, why, and the evidence."""
+    verdict = s["verdict"]
+    parts = [f'<div class="setu-ev" data-i="{n}" hidden>',
+             f'<div><span class="verdict verdict-{html.escape(verdict)}" '
+             f'title="{html.escape(TEXT_HELP.get(verdict, ""))}">{html.escape(TEXT_BADGES.get(verdict, verdict))}</span> '
+             f'<span class="setu-card-meta">sentence {n + 1} of {total}</span></div>',
+             f'<p class="setu-ev-claim">{html.escape(s["text"])}</p>']
+    if s.get("reason"):
+        parts.append(f'<div class="setu-card-meta">why: {html.escape(s["reason"])}</div>')
+    if not s.get("evidence"):
+        parts.append('<div class="setu-card-meta">The library has nothing on this.</div>')
+    for e in s.get("evidence") or []:
+        meta = [html.escape(e["source"])]
+        if e.get("page"):
+            meta.append(f"p. {int(e['page'])}")
+        if e.get("href"):
+            meta.append(f'<a href="{html.escape(e["href"])}" target="_blank" rel="noopener">'
+                        "open source at the quote</a>")
+        shown = marked(e["context"], *e["at"]) if e.get("context") else f'<mark>{html.escape(e["quote"])}</mark>'
+        parts.append(f'<div class="setu-card setu-ev-{html.escape(verdict)}">'
+                     f'<div class="setu-ev-label">{html.escape(EVIDENCE_LABEL.get(verdict, "Evidence"))}</div>'
+                     f'<div class="setu-card-title">{html.escape(e.get("title") or e["source"])}</div>'
+                     f'<div class="setu-card-meta">{" · ".join(meta)}</div>'
+                     f'<blockquote class="setu-passage">{shown}</blockquote></div>')
     parts.append("</div>")
     return "".join(parts)
 
@@ -322,6 +406,25 @@ CSS = """
 .verdict-uncited { color: #a16207; font-weight: 600; }
 .setu-report-summary { font-weight: 600; }
 a.cite-ref { text-decoration: none; font-weight: 600; }
+/* The Check tab's annotated text: one colour per verdict, the evidence beside it. */
+.setu-textcheck-body { display: grid; grid-template-columns: 3fr 2fr; gap: 16px; align-items: start; }
+@media (max-width: 800px) { .setu-textcheck-body { grid-template-columns: 1fr; } }
+.setu-annotated p { line-height: 1.9; margin: 0 0 0.8em 0; }
+.setu-s, .setu-key { border-bottom: 2px solid; border-radius: 3px; padding: 1px 2px; cursor: pointer; }
+.setu-key { cursor: help; font-size: 0.85em; margin-right: 10px; }
+.setu-legend { margin: 0 0 10px 0; }
+.setu-s-supported, .setu-key-supported { background: rgba(22, 163, 74, 0.16); border-color: #16a34a; }
+.setu-s-contradicted, .setu-key-contradicted { background: rgba(220, 38, 38, 0.16); border-color: #dc2626; }
+.setu-s-not_found, .setu-key-not_found { background: rgba(217, 119, 6, 0.18); border-color: #d97706; }
+.setu-s-miscited, .setu-key-miscited { background: rgba(147, 51, 234, 0.16); border-color: #9333ea; }
+.setu-s.setu-s-on { outline: 2px solid #2563eb; }
+.setu-ev-panel { position: sticky; top: 8px; }
+.setu-ev-claim { font-style: italic; margin: 6px 0; }
+.setu-ev-label { font-size: 0.85em; font-weight: 600; margin-bottom: 2px; }
+.setu-ev-not_found { border-style: dashed; }
+.verdict-contradicted { color: #b91c1c; font-weight: 600; }
+.verdict-not_found { color: #b45309; font-weight: 600; }
+.verdict-miscited { color: #7e22ce; font-weight: 600; }
 """
 
 # Clicking [n] in the chat brings card n into view (a plain link would only change the URL hash).
@@ -378,6 +481,31 @@ document.addEventListener("click", function (event) {
     return;
   }
   card.scrollIntoView({behavior: "smooth", block: "center"});
+}, true);
+// The Check tab: a checked sentence, clicked or given Enter, shows its evidence beside the text.
+function setuPick(sentence) {
+  const box = sentence.closest(".setu-textcheck");
+  if (!box) return;
+  box.querySelectorAll(".setu-s.setu-s-on").forEach(function (s) {
+    s.classList.remove("setu-s-on");
+    s.setAttribute("aria-pressed", "false");
+  });
+  sentence.classList.add("setu-s-on");
+  sentence.setAttribute("aria-pressed", "true");
+  box.querySelectorAll(".setu-ev").forEach(function (e) { e.hidden = e.dataset.i !== sentence.dataset.i; });
+  const shown = box.querySelector('.setu-ev[data-i="' + sentence.dataset.i + '"]');
+  if (shown && window.matchMedia("(max-width: 800px)").matches) shown.scrollIntoView({behavior: "smooth", block: "nearest"});
+}
+document.addEventListener("click", function (event) {
+  const sentence = event.target.closest && event.target.closest(".setu-s");
+  if (sentence) setuPick(sentence);
+}, true);
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Enter" && event.key !== " ") return;
+  const sentence = event.target.closest && event.target.closest(".setu-s");
+  if (!sentence) return;
+  event.preventDefault();
+  setuPick(sentence);
 }, true);
 document.addEventListener("click", function (event) {
   const back = event.target.closest && event.target.closest("button.setu-back");

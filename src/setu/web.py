@@ -15,12 +15,13 @@ from .check import check, read_inputs_text
 from .config import Settings
 from .embed import embedder_for
 from .engine import Engine
-from .errors import ConfigError, SetuError, SourceError
+from .errors import ConfigError, InputError, SetuError, SourceError
 from .add import add_url, library_urls
 from .library import REMOVED, add_file, inventory, remove_file, removed_files, resolve_served, restore_file
 from .lexicon import describe
 from .render import (CSS, EMPTY, HEAD, answer_markdown, conversation_as_markdown, evidence_panel, library_line_html,
-                     report_html, source_page)
+                     report_html, source_link, source_page, text_report_html)
+from .textcheck import as_markdown, check_text, split_text
 
 EXAMPLES = [
     "When did India and Japan establish diplomatic relations?",
@@ -30,6 +31,8 @@ EXAMPLES = [
 ]
 TABLE_HEADERS = ["Title", "File", "Type", "Pages", "Passages", "References", "Indexed", "Status"]
 _MARKER_END = re.compile(r"\[\d+\]")
+_ANSWER_JSON = re.compile(r"\s*(\{|\[\s*\{)")  # an answer's JSON (or a list of them), as `setu check` reads it
+MAX_CHECK_CHARS = 30_000  # about 5,000 words: a long article, checked in well under a minute
 
 
 def _text_of(content) -> str:
@@ -41,6 +44,38 @@ def _text_of(content) -> str:
     if isinstance(content, dict):
         return str(content.get("text", ""))
     return str(content or "")
+
+
+def check_pasted_text(text: str, index, sources_dir: Path) -> tuple[str, str]:
+    """Plain text or Markdown checked against the library: the annotated HTML
+    for the Check tab and the Markdown report to download."""
+    report = check_text(text, index, embedder_for(index.model), "pasted text")
+    data = report.to_json()
+    wanted = {e["passage"] for s in data["sentences"] for e in s["evidence"]}
+    passages = {p.id: p for p in index.passages if p.id in wanted}
+    for s in data["sentences"]:
+        for e in s["evidence"]:
+            e["href"] = source_link(e["source"], sources_dir, e["page"], e["start"], e["end"])
+            p = passages.get(e["passage"])
+            if p is not None and p.start <= e["start"] <= e["end"] <= p.end:  # the quote inside its passage
+                e["context"], e["at"] = p.text, (e["start"] - p.start, e["end"] - p.start)
+    markdown = as_markdown(report, link=lambda e: e.url or _library_path(e.source, sources_dir))
+    return text_report_html(data, paragraph_sizes(text)), markdown
+
+
+def paragraph_sizes(text: str) -> list[int]:
+    """How many checked sentences each paragraph of ``text`` holds, split as
+    ``check_text`` splits it (the page falls back to one paragraph if the
+    counts disagree)."""
+    return [n for n in (len(split_text(part)[0]) for part in re.split(r"\n[ \t]*\n", text)) if n]
+
+
+def _library_path(source: str, sources_dir: Path) -> str:
+    """A source as a path under the sources folder (``sources/briefs/x.md``)."""
+    try:
+        return (Path(sources_dir.name) / Path(source).resolve().relative_to(sources_dir.resolve())).as_posix()
+    except ValueError:
+        return source
 
 
 def build_ui(engine: Engine, read_only: bool = False):
@@ -115,12 +150,29 @@ def build_ui(engine: Engine, read_only: bool = False):
         return json.dumps(answers[key], ensure_ascii=False, indent=1) if key in answers else gr.update()
 
     def run_check(text):
+        """An answer's JSON is checked against its own citations; any other
+        text sentence by sentence against the library, with a Markdown report."""
+        no_file = gr.update(value=None, visible=False)
+        text = text or ""
         try:
-            items = read_inputs_text(text)
+            if not text.strip():
+                raise InputError("Paste some text to check first, or pick an answer from this chat.")
+            if len(text) > MAX_CHECK_CHARS:
+                raise InputError(f"The text is {len(text):,} characters long; check at most {MAX_CHECK_CHARS:,} "
+                                 "at a time (or use `setu check` on the command line).")
             index = engine.index
-            return "".join(report_html(check(item, embedder_for(index.model), index).to_json(), item) for item in items)
+            if _ANSWER_JSON.match(text):
+                items = read_inputs_text(text)
+                return "".join(report_html(check(item, embedder_for(index.model), index).to_json(), item)
+                               for item in items), no_file
+            page, markdown = check_pasted_text(text, index, sources_dir)
         except SetuError as e:
-            return f'<div class="setu-claim setu-claim-unsupported">{html.escape(str(e))}</div>'
+            return f'<div class="setu-claim setu-claim-unsupported">{html.escape(str(e))}</div>', no_file
+        import tempfile
+
+        path = Path(tempfile.mkdtemp(prefix="setu-check-")) / "check-report.md"
+        path.write_text(markdown, encoding="utf-8")
+        return page, gr.update(value=str(path), visible=True)
 
     # --- library --------------------------------------------------------------
 
@@ -255,12 +307,20 @@ def build_ui(engine: Engine, read_only: bool = False):
                     with gr.Column(scale=2):
                         evidence = gr.HTML(EMPTY, elem_id="evidence")
             with gr.Tab("Check", id="check"):
-                gr.Markdown("Check an answer's citations: is each claim supported by the passage it cites? "
-                            "Paste JSON in the shape `setu ask --json` prints, or pick an answer from this chat.")
+                gr.Markdown("Check any text against the library: a draft, notes or another chatbot's answer. "
+                            "Each sentence is marked **supported**, **contradicted**, **not found** or **miscited** "
+                            "(its [1] or [^1] names a source that does not say it); click a sentence to see the "
+                            "evidence. To check an answer's own citations, pick it from this chat or paste the JSON "
+                            "that `setu ask --json` prints.")
                 pick = gr.Dropdown(choices=[], label="An answer from this chat", elem_id="check-pick")
-                pasted = gr.Code(language="json", label="Answer JSON", elem_id="check-input", lines=8)
-                check_btn = gr.Button("Check citations", variant="primary", elem_id="check-run")
+                pasted = gr.Textbox(label="Text to check (plain text or Markdown; or an answer's JSON)",
+                                    elem_id="check-input", lines=8, max_lines=30,
+                                    placeholder="Paste a paragraph or a whole draft, e.g.\n\nIndia and Japan "
+                                                "established diplomatic relations in 1952. Japan's first yen loan "
+                                                "to India came in 1958.")
+                check_btn = gr.Button("Check", variant="primary", elem_id="check-run")
                 report = gr.HTML(elem_id="check-report")
+                download = gr.DownloadButton("Download the report (Markdown)", visible=False, elem_id="check-download")
             with gr.Tab("Library", id="library"):
                 note = (" This server is read-only: sources cannot be changed here." if read_only else
                         f" Add PDF, TXT, MD or HTML files (up to {settings.max_file_mb:g} MB each), then rebuild the index.")
@@ -299,7 +359,7 @@ def build_ui(engine: Engine, read_only: bool = False):
         chat.clear(new_chat, None, [chat, answers, evidence, question, pick], **private)  # the bin empties the cards too
         export_btn.click(export, [answers], [exported], **private)
         pick.change(picked, [pick, answers], [pasted], **private)
-        check_btn.click(run_check, [pasted], [report], **private)
+        check_btn.click(run_check, [pasted], [report, download], **private)
         if not read_only:
             files.upload(upload, [files, *signin], [status, table, to_remove, files], **private)
             remove_btn.click(ask_to_remove, [to_remove], [status, confirm_btn], **private)
