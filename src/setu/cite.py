@@ -1,18 +1,21 @@
 """Claims to verdicts: is a claim supported by the passage(s) it cites?
 
-No entailment model can be installed here, so the check combines signals
-that can be measured and explained:
+``signals`` measures what can be measured and explained:
 
 * meaning: cosine similarity of the claim and the best passage sentence;
 * coverage: the share of the claim's words found in that sentence (or, for a
   claim that joins two sentences, in the passage);
 * hard checks that veto support: every number in the claim must be in the
-  passage (1952 is not 1962); every name in the claim must be in it; names
-  must keep their partners (Uniqlo in New Delhi is not Uniqlo in Mumbai); and
-  a negation or an "un-" word the passage lacks flips the meaning.
+  passage (1952 is not 1962), every name in it or in its source's title, and
+  no month, direction or ordinal swapped for another;
+* soft checks that only raise a doubt: a negation the passage lacks, two
+  countries the other way round, names paired differently, an "un-" word.
 
-``support`` is pure: it reads only its arguments. The CLI, the web app and
-the answer pipeline all call it.
+``support`` turns them into a verdict: a verbatim quote is supported, a hard
+check vetoes, and ``verify`` (a model fitted on labelled pairs, with the
+packaged meaning model ``nli``) decides the rest. Apart from that model, it
+reads only its arguments. The CLI, the web app and the answer pipeline all
+call it.
 """
 
 from __future__ import annotations

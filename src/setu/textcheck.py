@@ -182,7 +182,7 @@ def _check_cited(sentence, labels, cited, vector, index, embedder, topic) -> Che
     elsewhere = _check_library(sentence, vector, index, embedder, topic, exclude=set(sources))
     named = ", ".join(f"[{label}]" for label in labels)
     why = (f"{named} names no source in the library" if not sources
-           else f"{named} ({', '.join(_short(s, index) for s in sources)}) does not say this")
+           else f"{named} ({', '.join(Path(s).name for s in sources)}) does not say this")
     if unknown and sources:
         why += f"; [{unknown[0]}] names no source in the library"
     if elsewhere.verdict == "supported":
@@ -332,10 +332,6 @@ def _evidence(index, row: int, verdict) -> Evidence:
     p = index.passages[row]
     start, end = p.start + verdict.start, p.start + verdict.end
     return Evidence(p.source, p.title, p.page_at(start), p.id, squash(verdict.sentence), start, end, p.about("url"))
-
-
-def _short(source: str, index) -> str:
-    return Path(source).name
 
 
 # --- reports --------------------------------------------------------------------
