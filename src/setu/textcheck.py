@@ -159,13 +159,15 @@ def check_text(text: str, index, embedder, name: str = "text") -> TextReport:
     if not sentences:
         raise InputError(f"{name}: no sentences to check")
     references = {label: resolve(target, index) for label, target in definitions.items()}
+    footnotes = set(re.findall(r"\[\^(\w{1,6})\]", text))  # shown in reasons as written: [^1], not [1]
     topic = topic_words(index)
     vectors = embedder.encode([s for s, _ in sentences])
     out = []
     for (sentence, labels), vector in zip(sentences, vectors):
         cited = [references.get(label, "") for label in labels]
         if labels:
-            out.append(_check_cited(sentence, labels, cited, vector, index, embedder, topic))
+            shown = tuple(f"^{label}" if label in footnotes else label for label in labels)
+            out.append(_check_cited(sentence, shown, cited, vector, index, embedder, topic))
         else:
             out.append(_check_library(sentence, vector, index, embedder, topic))
     return TextReport(name, tuple(out), references)
