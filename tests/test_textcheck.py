@@ -178,3 +178,40 @@ def test_an_empty_text_is_a_clear_error(tmp_path, library_settings):
     empty.write_text("# Only a heading\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["check", str(empty)])
     assert result.exit_code == 2 and "empty.md" in result.stderr and "no sentences" in result.stderr
+
+
+def test_a_chatbots_sources_list_defines_references_and_is_not_a_claim():
+    text = ("Relations were established in 1952 [1]. The Quad leaders first met in 2021 [2].\n\n"
+            "Sources:\n[1] https://www.mea.gov.in/x.htm\n[2] sources/briefs/indo-pacific-quad.md\n\n"
+            "References\n1. Timeline of India–Japan relations\n")
+    sentences, refs = split_text(text)
+    assert [s for s, _ in sentences] == ["Relations were established in 1952.", "The Quad leaders first met in 2021."]
+    assert refs == {"1": "Timeline of India–Japan relations", "2": "sources/briefs/indo-pacific-quad.md"}
+
+
+def test_text_that_is_not_english_is_reported_as_not_checked(library_index, embedder):
+    report = check_text("India and Japan established diplomatic relations in 1952.\n\n日印平和条約は1953年に署名された。",
+                        library_index, embedder)
+    assert len(report.sentences) == 1 and report.skipped and "1953" in report.skipped[0]
+    assert report.to_json()["not_checked"] == list(report.skipped)
+
+
+def test_an_acronym_matches_the_name_it_stands_for():
+    from setu.cite import hard_checks
+
+    passage = "The Reserve Bank of India and the Bank of Japan agreed a currency swap in June 2008."
+    assert hard_checks("The RBI and the Bank of Japan agreed a swap in June 2008.", passage, passage) == ""
+    assert "XYZ" in hard_checks("The XYZ and the Bank of Japan agreed a swap in June 2008.", passage, passage)
+
+
+def test_one_unreadable_file_does_not_stop_the_others(tmp_path, library_settings):
+    empty, latin1, good = tmp_path / "empty.md", tmp_path / "latin1.txt", tmp_path / "good.md"
+    empty.write_text("# Only a heading\n", encoding="utf-8")
+    latin1.write_bytes("Japan’s loan came in 1958.".encode("cp1252"))
+    good.write_text("\ufeffIndia and Japan established diplomatic relations in 1952.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(empty), str(good)])
+    assert result.exit_code == 2
+    assert "empty.md: no sentences" in result.stderr and f"== {good}" in result.stdout
+    assert "✓ supported: India and Japan" in result.stdout  # the byte-order mark is not part of the sentence
+    bad = CliRunner().invoke(main, ["check", str(latin1)])
+    assert bad.exit_code == 2 and "latin1.txt: not UTF-8 text" in bad.stderr

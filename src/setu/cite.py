@@ -274,7 +274,8 @@ def hard_checks(claim: str, sentence: str, passage: str, topic: frozenset[str] =
     passage_words = set(words(passage))
     for name in _names(claim) if names else ():
         head = _head(name, topic)
-        if head and head not in passage_words and not _near(head, passage_words) and not _acronym(name, passage_words):
+        if head and head not in passage_words and not _near(head, passage_words) and not _acronym(name, passage_words) \
+                and not _spelled_out(name, passage):
             return f"{MISSING_NAME} {name}"
     claim_clauses = [c for c in _CLAUSE.split(claim) if c.strip()]
     passage_clauses = [c for s in (sentence_spans(passage) or [(0, len(passage))]) for c in _CLAUSE.split(passage[s[0]:s[1]]) if c.strip()]
@@ -339,6 +340,16 @@ def _head(name: str, topic: frozenset[str] = frozenset()) -> str:
         if w not in _TITLE_WORDS and w not in topic and w not in STOPWORDS:
             return w
     return ""
+
+
+def _spelled_out(name: str, passage: str) -> bool:
+    """An acronym whose full name the passage gives: 'RBI' for 'Reserve Bank of India'."""
+    if not re.fullmatch(r"[A-Z]{2,6}", name):
+        return False
+    for m in re.finditer(r"[A-Z][\w'’-]*(?:\s+(?:(?:of|and|for|the|on|in)\s+)*[A-Z][\w'’-]*)+", passage):
+        if name in "".join(w[0] for w in m.group().split() if w[0].isupper()):
+            return True
+    return False
 
 
 def _acronym(name: str, passage_words: set[str]) -> bool:

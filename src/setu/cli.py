@@ -268,18 +268,13 @@ def check_cmd(files, index_dir, as_json, fmt, strict):
     from .index import open_index
 
     settings = load_settings(index=index_dir)
-    raw = {}
-    for file in files:
-        try:
-            raw[file] = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            raise InputError(f"{file}: cannot read ({getattr(e, 'strerror', None) or e})") from None
+    raw = {file: _read_text(file) for file in files}
     try:
         index = open_index(settings.index)
         embedder = embedder_for(index.model)
     except IndexMissing:
         index, embedder = None, embedder_for(settings.model)
-    all_ok = True
+    all_ok, failed = True, False
     for file, text in raw.items():
         name = "standard input" if file == "-" else file
         if text.lstrip().startswith(("{", "[{")):
@@ -289,7 +284,14 @@ def check_cmd(files, index_dir, as_json, fmt, strict):
             raise IndexMissing(f"{name}: checking a text needs an index; run `setu index` first")
         from .textcheck import as_markdown, as_terminal, check_text
 
-        report = check_text(text, index, embedder, name)
+        try:
+            report = check_text(text, index, embedder, name)
+        except InputError as e:  # one unreadable input does not stop the others
+            click.echo(f"setu: {e}", err=True)
+            failed = True
+            continue
+        if len(raw) > 1 and not as_json and fmt != "md":
+            click.echo(click.style(f"== {name}", bold=True))
         bad = {"contradicted", "miscited"} | ({"not_found"} if strict else set())
         all_ok &= not any(s.verdict in bad for s in report.sentences)
         if as_json:
@@ -298,7 +300,26 @@ def check_cmd(files, index_dir, as_json, fmt, strict):
             click.echo(as_markdown(report), nl=False)
         else:
             click.echo(as_terminal(report, color=sys.stdout.isatty()))
-    sys.exit(0 if all_ok else 1)
+    sys.exit(2 if failed else 0 if all_ok else 1)
+
+
+def _read_text(file: str) -> str:
+    """A file's text (or standard input's): UTF-8, with or without a byte-order mark, or UTF-16 with one."""
+    from .errors import InputError
+
+    try:
+        data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    except OSError as e:
+        raise InputError(f"{file}: cannot read ({e.strerror})") from None
+    name = "standard input" if file == "-" else file
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if b"\x00" in data[:4096]:
+        raise InputError(f"{name}: not a text file (it holds binary data)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{name}: not UTF-8 text; save it as UTF-8 and try again") from None
 
 
 def _check_answers(raw: str, name: str, embedder, index, as_json: bool, strict: bool) -> bool:

@@ -39,6 +39,9 @@ _REFDEF = re.compile(r"^\s*\[\^?(\w+)\]:?\s+(.+?)\s*$")
 _MARKER = re.compile(r"\[\^?(\w{1,6})\]")
 _FRONT = re.compile(r"\A---\n.*?\n---\n", re.S)
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_LIST_HEAD = re.compile(r"^(?:#+\s*)?(?:sources|references|notes|bibliography|citations|works cited)\s*:?\s*$", re.I)
+_NUMBERED = re.compile(r"^\s*(\d{1,3})[.)]\s+(.+?)\s*$")
+_LOOKS_LIKE_REFERENCE = re.compile(r"https?://|\w\.(?:md|pdf|txt|html?)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class TextReport:
     name: str
     sentences: tuple[Checked, ...]
     references: dict = field(default_factory=dict)  # label -> the source it resolved to ('' when none)
+    skipped: tuple[str, ...] = ()  # pieces of text that are not English sentences, left unchecked
 
     @property
     def summary(self) -> dict[str, int]:
@@ -86,22 +90,31 @@ class TextReport:
 
     def to_json(self) -> dict:
         return {"input": self.name, "sentences": [s.to_json() for s in self.sentences], "summary": self.summary,
-                "references": self.references}
+                "references": self.references, "not_checked": list(self.skipped)}
 
 
 # --- reading a text -------------------------------------------------------------
 
-def split_text(text: str) -> tuple[list[tuple[str, tuple[str, ...]]], dict[str, str]]:
+def split_text(text: str, skipped: list | None = None) -> tuple[list[tuple[str, tuple[str, ...]]], dict[str, str]]:
     """The text's sentences with the reference labels each carries, and its
-    reference list (label -> what the definition names)."""
-    text = _FRONT.sub("", text.replace("\r\n", "\n"))
+    reference list (label -> what the definition names). Pieces that are not
+    English sentences are left out, and added to ``skipped`` when given."""
+    text = _FRONT.sub("", text.replace("\r\n", "\n").lstrip("\ufeff"))
     references, body = {}, []
+    in_list = False  # after a "Sources:" line, "[1] …" and "1. …" lines define references
     for line in text.split("\n"):
-        m = _REFDEF.match(line)
-        if m and (line.lstrip().startswith("[^") or ":" in line[: line.find("]") + 2]):
+        stripped = line.strip()
+        if _LIST_HEAD.match(stripped):
+            in_list = True
+            body.append("")
+            continue
+        m = _REFDEF.match(line) or (_NUMBERED.match(line) if in_list else None)
+        if m and (in_list or line.lstrip().startswith("[^") or ":" in line[: line.find("]") + 2]
+                  or _LOOKS_LIKE_REFERENCE.search(m.group(2))):
             references[m.group(1)] = m.group(2)
             continue
-        stripped = line.strip()
+        if not stripped:
+            in_list = False
         if stripped.startswith("#") or stripped.startswith("|") or stripped in ("---", "***"):
             body.append("")  # a heading or a table row is not a claim
             continue
@@ -110,7 +123,7 @@ def split_text(text: str) -> tuple[list[tuple[str, tuple[str, ...]]], dict[str, 
         body.append(stripped)
     # A paragraph of one short line with no closing stop is a title, not a claim.
     paragraphs = [p for p in re.split(r"\n\s*\n", "\n".join(body))]
-    plain = "\n\n".join("" if "\n" not in p.strip() and len(p.split()) <= 14
+    plain = "\n\n".join("" if "\n" not in p.strip() and len(p.split()) <= 14 and re.search(r"[A-Za-z]{2,}", p)
                         and not re.search(r"[.!?:;\]\"”’)]$", p.strip()) else p for p in paragraphs)
     # "claim.[^1] Next" : a marker after the full stop moves before it, so the sentence ends there.
     plain = re.sub(r"([.!?])((?:\[\^?\w{1,6}\])+)", r"\2\1", plain)
@@ -127,6 +140,8 @@ def split_text(text: str) -> tuple[list[tuple[str, tuple[str, ...]]], dict[str, 
         clean = re.sub(r"\s+([.,;:!?])", r"\1", clean)
         if len(re.findall(r"[A-Za-z]{2,}", clean)) >= 3:
             out.append((clean, labels))
+        elif skipped is not None and re.search(r"\w{2,}", clean):
+            skipped.append(clean)
     return out, references
 
 
@@ -155,9 +170,11 @@ def resolve(target: str, index) -> str:
 
 def check_text(text: str, index, embedder, name: str = "text") -> TextReport:
     """Check every sentence of a plain-text or Markdown ``text``."""
-    sentences, definitions = split_text(text)
+    skipped: list[str] = []
+    sentences, definitions = split_text(text, skipped)
     if not sentences:
-        raise InputError(f"{name}: no sentences to check")
+        why = " (Setu checks English text)" if skipped else ""
+        raise InputError(f"{name}: no sentences to check{why}")
     references = {label: resolve(target, index) for label, target in definitions.items()}
     footnotes = set(re.findall(r"\[\^(\w{1,6})\]", text))  # shown in reasons as written: [^1], not [1]
     topic = topic_words(index)
@@ -170,7 +187,7 @@ def check_text(text: str, index, embedder, name: str = "text") -> TextReport:
             out.append(_check_cited(sentence, shown, cited, vector, index, embedder, topic))
         else:
             out.append(_check_library(sentence, vector, index, embedder, topic))
-    return TextReport(name, tuple(out), references)
+    return TextReport(name, tuple(out), references, tuple(skipped))
 
 
 def _check_cited(sentence, labels, cited, vector, index, embedder, topic) -> Checked:
@@ -232,8 +249,11 @@ def _check_library(sentence, vector, index, embedder, topic, exclude=frozenset()
         return Checked(sentence, "not_found", "the library has nothing on this")
     measured = sorted(((h.row, _signals(sentence, h.row, vector, index, topic)) for h in hits),
                       key=lambda x: -x[1].score)
-    # Overlapping passages share sentences: judge each sentence once.
+    # A heading is no evidence ("Indian students in Japan"); overlapping passages
+    # share sentences, so each is judged once.
     measured = list({squash(s.sentence): (row, s) for row, s in reversed(measured)}.values())[::-1]
+    rows = [row for row, _ in measured]  # headings included, for the joint check
+    measured = [m for m in measured if not _heading(m[1].sentence)] or measured
     nearby = cite._quantities(" ".join(h.passage.text for h in hits))
     own = cite._quantities(sentence)
     held = bool(own) and any(own <= cite._quantities(s.sentence) for _, s in measured)
@@ -246,7 +266,7 @@ def _check_library(sentence, vector, index, embedder, topic, exclude=frozenset()
             return Checked(sentence, "supported", "", (_evidence(index, row, verdicts[row]),))
     # A sentence may join facts from neighbouring passages of one source.
     top_source = index.passages[measured[0][0]].source
-    together = sorted({row for row, _ in measured if index.passages[row].source == top_source})
+    together = sorted({row for row in rows if index.passages[row].source == top_source})
     if len(together) > 1:
         verdict = _support(sentence, together[:3], vector, index, embedder, topic)
         if verdict.supported:
@@ -275,6 +295,12 @@ def _check_library(sentence, vector, index, embedder, topic, exclude=frozenset()
 
 
 NOT_SAID = "the passage does not say this"
+
+
+def _heading(sentence: str) -> bool:
+    """A short line with no closing stop: a heading or a caption, not a statement."""
+    text = sentence.strip()
+    return "\n" not in text and len(text.split()) <= 12 and not re.search(r"[.!?:;\"”’)]$", text)
 DOUBT_AT = 0.9  # p(violation) at which the meaning model confirms a soft check's doubt
 
 
@@ -341,6 +367,11 @@ def _evidence(index, row: int, verdict) -> Evidence:
 MARK = {"supported": "✓", "contradicted": "✗", "not_found": "?", "miscited": "!"}
 
 
+def _count(report: TextReport) -> str:
+    n = len(report.sentences)
+    return f"{n} sentence" + ("" if n == 1 else "s")
+
+
 def as_terminal(report: TextReport, color: bool = False) -> str:
     paint = {"supported": "32", "contradicted": "31", "not_found": "33", "miscited": "35"}
     lines = []
@@ -357,7 +388,10 @@ def as_terminal(report: TextReport, color: bool = False) -> str:
             label = "evidence" if s.verdict != "not_found" else "closest"
             lines.append(f"       {label}: {quote} ({where})")
     counts = ", ".join(f"{n} {v.replace('_', ' ')}" for v, n in report.summary.items() if n)
-    lines.append(f"{len(report.sentences)} sentences: {counts}")
+    lines.append(f"{_count(report)}: {counts}")
+    if report.skipped:
+        lines.append(f"not checked ({len(report.skipped)}, not English sentences): " + "; ".join(
+            p[:60] for p in report.skipped[:3]) + ("…" if len(report.skipped) > 3 else ""))
     return "\n".join(lines)
 
 
@@ -366,7 +400,10 @@ def as_markdown(report: TextReport, link=None) -> str:
     (by default its file path, or its URL when it was fetched)."""
     link = link or (lambda e: e.url or e.source)
     counts = ", ".join(f"{n} {v.replace('_', ' ')}" for v, n in report.summary.items() if n)
-    lines = [f"# Citation check: {report.name}", "", f"{len(report.sentences)} sentences: {counts}.", ""]
+    lines = [f"# Citation check: {report.name}", "", f"{_count(report)}: {counts}.", ""]
+    if report.skipped:
+        lines[-1:-1] = [f"Not checked ({len(report.skipped)}, not English sentences): "
+                        + "; ".join(f"“{p[:80]}”" for p in report.skipped), ""]
     for i, s in enumerate(report.sentences, start=1):
         lines.append(f"{i}. **{s.verdict.replace('_', ' ')}** {MARK[s.verdict]}: {s.text}")
         if s.reason:
