@@ -22,7 +22,6 @@ The perturbation tables here build test data; the checker never reads them.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import random
 import re
@@ -35,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from setu.index import open_index  # noqa: E402
+from setu.verify import half_of  # noqa: E402
 from setu.lexicon import peoples  # noqa: E402
 
 ANTONYMS = [("alongside", "against"), ("increased", "decreased"), ("rose", "fell"), ("grew", "shrank"),
@@ -63,10 +63,6 @@ def sentences(index):
             n = len(s.split())
             if 8 <= n <= 45 and s[-1:] in ".!" and not s.startswith(("#", "|", "-", "*")) and "\n" not in s:
                 yield f"{Path(p.source).name}:{p.sentences[j][0]}", s, row
-
-
-def split_of(origin: str) -> str:
-    return "tune" if int(hashlib.sha256(origin.encode()).hexdigest(), 16) % 2 == 0 else "heldout"
 
 
 def numbers_of(text: str) -> list[str]:
@@ -214,7 +210,7 @@ def main() -> None:
     out = []
     for kind, rows in made.items():
         for i, r in enumerate(rows):
-            out.append({"id": f"g-{kind}-{i:03d}", **r, "split": split_of(r["origin"])})
+            out.append({"id": f"g-{kind}-{i:03d}", **r, "split": half_of(r["origin"])})
     Path(args.out).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in out), encoding="utf-8")
     counts = {k: len(v) for k, v in made.items()}
     print(f"{len(out)} pairs -> {args.out}: {counts}; heldout {sum(r['split'] == 'heldout' for r in out)}")

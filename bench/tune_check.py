@@ -12,7 +12,6 @@ Writes bench/results/check/report.md.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from collections import Counter
@@ -27,13 +26,10 @@ from setu import cite, verify  # noqa: E402
 from setu.embed import embedder_for  # noqa: E402
 from setu.index import open_index  # noqa: E402
 from setu.lexicon import topic_words  # noqa: E402
+from setu.verify import half_of  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 MIN_PRECISION = 0.97  # the threshold keeps at least this precision on "supported" on the tuning half
-
-
-def split_of(key: str) -> str:
-    return "tune" if int(hashlib.sha256(key.encode()).hexdigest(), 16) % 2 == 0 else "heldout"
 
 
 def load_pairs() -> list[dict]:
@@ -43,7 +39,7 @@ def load_pairs() -> list[dict]:
         for line in written.read_text().splitlines():
             if line.strip():
                 r = json.loads(line)
-                rows.append({**r, "split": split_of(r["id"]), "origin": r["id"]})
+                rows.append({**r, "split": half_of(r["id"]), "origin": r["id"]})
     return rows
 
 

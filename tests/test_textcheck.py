@@ -2,7 +2,6 @@
 held-out half of the labelled pairs, `setu check` on a written briefing note
 (tests/data/claims.md) and on plain text from the command line."""
 
-import hashlib
 import json
 
 import pytest
@@ -13,10 +12,7 @@ from setu import cite, nli
 from setu.cli import main
 from setu.lexicon import topic_words
 from setu.textcheck import check_text, resolve, split_text
-
-
-def _split_of(key: str) -> str:
-    return "tune" if int(hashlib.sha256(key.encode()).hexdigest(), 16) % 2 == 0 else "heldout"
+from setu.verify import half_of
 
 
 def _pairs():
@@ -24,7 +20,7 @@ def _pairs():
     for line in (DATA / "pairs_written.jsonl").read_text(encoding="utf-8").splitlines():
         if line.strip():
             r = json.loads(line)
-            rows.append({**r, "split": _split_of(r["id"])})
+            rows.append({**r, "split": half_of(r["id"])})
     return rows
 
 

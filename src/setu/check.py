@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from .lexicon import topic_words
 from .cite import Verdict, support
@@ -139,15 +138,6 @@ def staleness(citation: dict, index) -> str:
         if value and " ".join(value.split()) not in text:
             return f"the {field} is no longer in {source} as it is indexed now"
     return ""
-
-
-def read_inputs(path: str, stdin=None) -> list[dict]:
-    """JSON (one object or a list) or JSON Lines, from a file or '-' for stdin."""
-    try:
-        raw = stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-    except OSError as e:
-        raise InputError(f"{path}: cannot read ({e.strerror})") from None
-    return read_inputs_text(raw, "standard input" if path == "-" else path)
 
 
 def read_inputs_text(raw: str, path: str = "input") -> list[dict]:

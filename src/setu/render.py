@@ -304,13 +304,6 @@ EVIDENCE_LABEL = {"supported": "Said in the library", "contradicted": "The libra
                   "miscited": "Said in another source", "not_found": "Closest passage (it does not say this)"}
 
 
-def check_summary(counts: dict[str, int]) -> str:
-    """'12 sentences: 7 supported, 2 contradicted, 3 not found'."""
-    total = sum(counts.values())
-    said = ", ".join(f"{n} {v.replace('_', ' ')}" for v, n in counts.items() if n)
-    return f"{total} sentence{'' if total == 1 else 's'}: {said}"
-
-
 def text_report_html(report: dict, paragraphs: list[int] | None = None) -> str:
     """A checked text (``TextReport.to_json()``), annotated in place: each
     sentence coloured by its verdict and focusable; clicking it (or Enter)
@@ -328,7 +321,9 @@ def text_report_html(report: dict, paragraphs: list[int] | None = None) -> str:
                      for v, label in TEXT_BADGES.items())
     details = ['<div class="setu-ev" data-i="">Click a sentence (or Tab to it and press Enter) to see its evidence.</div>']
     details += [_sentence_evidence(s, n, len(sentences)) for n, s in enumerate(sentences)]
-    summary = html.escape(check_summary(report["summary"]))
+    from .textcheck import summary_line
+
+    summary = html.escape(summary_line(report["summary"]))
     return (f'<div class="setu-textcheck"><p class="setu-report-summary">{summary}</p>'
             f'<div class="setu-legend">{legend}</div><div class="setu-textcheck-body">'
             f'<div class="setu-annotated">{"".join(text)}</div>'

@@ -307,9 +307,9 @@ DOUBT_AT = 0.9  # p(violation) at which the meaning model confirms a soft check'
 def _opposed(sentence: str, s) -> bool:
     """The meaning model agrees that the claim goes against the passage (a
     soft check alone misfires on paraphrases, so it does not decide)."""
-    from . import nli
+    from . import nli, verify
 
-    return nli.available() and float(nli.violation([(sentence, cite.focus(sentence, s.text))])[0]) >= DOUBT_AT
+    return nli.available() and verify.violation(sentence, s) >= DOUBT_AT
 _CONFLICTS = ("for something else", "is not in the passage", "does not match")
 
 
@@ -367,9 +367,11 @@ def _evidence(index, row: int, verdict) -> Evidence:
 MARK = {"supported": "✓", "contradicted": "✗", "not_found": "?", "miscited": "!"}
 
 
-def _count(report: TextReport) -> str:
-    n = len(report.sentences)
-    return f"{n} sentence" + ("" if n == 1 else "s")
+def summary_line(counts: dict[str, int]) -> str:
+    """'12 sentences: 7 supported, 2 contradicted, 3 not found'."""
+    total = sum(counts.values())
+    said = ", ".join(f"{n} {v.replace('_', ' ')}" for v, n in counts.items() if n)
+    return f"{total} sentence{'' if total == 1 else 's'}: {said}"
 
 
 def as_terminal(report: TextReport, color: bool = False) -> str:
@@ -387,8 +389,7 @@ def as_terminal(report: TextReport, color: bool = False) -> str:
             where = e.source + (f", page {e.page}" if e.page else "")
             label = "evidence" if s.verdict != "not_found" else "closest"
             lines.append(f"       {label}: {quote} ({where})")
-    counts = ", ".join(f"{n} {v.replace('_', ' ')}" for v, n in report.summary.items() if n)
-    lines.append(f"{_count(report)}: {counts}")
+    lines.append(summary_line(report.summary))
     if report.skipped:
         lines.append(f"not checked ({len(report.skipped)}, not English sentences): " + "; ".join(
             p[:60] for p in report.skipped[:3]) + ("…" if len(report.skipped) > 3 else ""))
@@ -399,8 +400,7 @@ def as_markdown(report: TextReport, link=None) -> str:
     """A Markdown report; ``link(evidence)`` gives the address of a source
     (by default its file path, or its URL when it was fetched)."""
     link = link or (lambda e: e.url or e.source)
-    counts = ", ".join(f"{n} {v.replace('_', ' ')}" for v, n in report.summary.items() if n)
-    lines = [f"# Citation check: {report.name}", "", f"{_count(report)}: {counts}.", ""]
+    lines = [f"# Citation check: {report.name}", "", f"{summary_line(report.summary)}.", ""]
     if report.skipped:
         lines[-1:-1] = [f"Not checked ({len(report.skipped)}, not English sentences): "
                         + "; ".join(f"“{p[:80]}”" for p in report.skipped), ""]

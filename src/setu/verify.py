@@ -31,15 +31,26 @@ def model() -> dict:
     return json.loads((Path(__file__).with_name("verify.json")).read_text(encoding="utf-8"))
 
 
-def features(claim: str, s) -> dict[str, float]:
+def violation(claim: str, s) -> float:
+    """p(the claim goes against the clauses of its passage that hold it); 0.5 without the model."""
     from . import nli
 
-    premise = focus(claim, s.text)
-    p = float(nli.violation([(claim, premise)])[0]) if nli.available() else 0.5
-    p = min(max(p, 1e-4), 1 - 1e-4)
+    return float(nli.violation([(claim, focus(claim, s.text))])[0]) if nli.available() else 0.5
+
+
+def features(claim: str, s) -> dict[str, float]:
+    p = min(max(violation(claim, s), 1e-4), 1 - 1e-4)
     return {"cosine": s.cosine, "coverage": s.coverage, "passage_coverage": s.passage_coverage,
             "violation": math.log(p / (1 - p)),  # log-odds: 0.99 and 0.9 differ as much as 0.9 and 0.5
             "doubt": 1.0 if s.doubt else 0.0}
+
+
+def half_of(key: str) -> str:
+    """The half of the labelled pairs a pair belongs to ("tune" or "heldout"),
+    fixed by a hash of the sentence it came from (or of its id)."""
+    import hashlib
+
+    return "tune" if int(hashlib.sha256(key.encode()).hexdigest(), 16) % 2 == 0 else "heldout"
 
 
 def close_enough(s, m: dict | None = None) -> bool:
