@@ -113,8 +113,8 @@ def test_setu_check_agrees_with_the_expected_verdicts_of_claims_md(claims_report
     assert len(false_supported) <= FALSE_SUPPORTED_MAX, false_supported
 
 
-AGREEMENT_FLOOR = 0.8  # measured 0.80; the issue asks 0.9 (see docs/checking.md)
-FALSE_SUPPORTED_MAX = 1  # measured 1; the issue asks 0
+AGREEMENT_FLOOR = 0.82  # measured 42/51 = 0.824; the issue asks 0.9 (see docs/checking.md)
+FALSE_SUPPORTED_MAX = 0  # the issue asks none
 
 
 def test_a_contradiction_says_what_the_sources_say_instead(library_index, embedder):

@@ -34,6 +34,7 @@ SEARCH_K = 6  # library passages looked at for an uncited sentence
 VERIFY_TOP = 3  # of those, how many go to the (costlier) meaning check
 ABOUT_AT = 0.5  # the share of a claim's words a passage must hold to be "about the same thing"
 NAMED_AT = 0.75  # ... and to show that a name the passage lacks was put in place of the one it has
+CLOSER_BY = 0.1  # a passage this much closer that says otherwise outweighs a farther one that agrees
 
 _REFDEF = re.compile(r"^\s*\[\^?(\w+)\]:?\s+(.+?)\s*$")
 _MARKER = re.compile(r"\[\^?(\w{1,6})\]")
@@ -259,15 +260,20 @@ def _check_library(sentence, vector, index, embedder, topic, exclude=frozenset()
     held = bool(own) and any(own <= cite._quantities(s.sentence) for _, s in measured)
     # The closest passages that pass the hard checks go to the full check (which
     # costs a call of the meaning model when the claim is not a verbatim quote).
-    verdicts = {}
+    # A passage that says otherwise and is clearly closer to the claim than the
+    # one that agrees wins: "India runs the deficit" is not supported by a
+    # sentence about the deficit's size when the closest sentence says the reverse.
+    verdicts, opposed = {}, None
     for row, s in [m for m in measured if not m[1].reason][:VERIFY_TOP]:
         verdicts[row] = _support(sentence, [row], vector, index, embedder, topic)
-        if verdicts[row].supported:
+        if verdicts[row].supported and (opposed is None or s.score > opposed - CLOSER_BY):
             return Checked(sentence, "supported", "", (_evidence(index, row, verdicts[row]),))
+        if verdicts[row].reason == cite.SAYS_OTHERWISE and opposed is None:
+            opposed = s.score
     # A sentence may join facts from neighbouring passages of one source.
     top_source = index.passages[measured[0][0]].source
     together = sorted({row for row in rows if index.passages[row].source == top_source})
-    if len(together) > 1:
+    if len(together) > 1 and opposed is None:
         verdict = _support(sentence, together[:3], vector, index, embedder, topic)
         if verdict.supported:
             return Checked(sentence, "supported", "", (_evidence(index, together[:3][verdict.passage], verdict),))
