@@ -29,7 +29,7 @@ from setu.lexicon import topic_words  # noqa: E402
 from setu.verify import half_of  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
-MIN_PRECISION = 0.97  # the threshold keeps at least this precision on "supported" on the tuning half
+MIN_PRECISION = 0.96  # the floor on held-out precision is 0.95; one point of margin on the tuning half
 
 
 def load_pairs() -> list[dict]:

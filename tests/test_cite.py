@@ -34,9 +34,9 @@ def test_accuracy_and_precision_on_supported_meet_the_targets(labelled):
     correct = sum(v.supported == p["supported"] for p, v in labelled)
     said = [p for p, v in labelled if v.supported]
     wrong = [p["claim"] for p in said if not p["supported"]]
-    # 0.957 when the check was calibrated on this set; 0.857 since it is fitted on the
-    # generated pairs instead (it now rejects some loose paraphrases): docs/checking.md.
-    assert correct / len(labelled) >= 0.85
+    # 0.957 when the check was calibrated on this set; since it is fitted on the generated
+    # pairs instead, 0.90 (63/70): it rejects some loose paraphrases (docs/checking.md).
+    assert correct / len(labelled) >= 0.9
     assert (len(said) - len(wrong)) / len(said) >= 0.95, wrong
 
 

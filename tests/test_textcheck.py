@@ -113,8 +113,40 @@ def test_setu_check_agrees_with_the_expected_verdicts_of_claims_md(claims_report
     assert len(false_supported) <= FALSE_SUPPORTED_MAX, false_supported
 
 
-AGREEMENT_FLOOR = 0.82  # measured 42/51 = 0.824; the issue asks 0.9 (see docs/checking.md)
-FALSE_SUPPORTED_MAX = 0  # the issue asks none
+AGREEMENT_FLOOR = 0.9  # measured 46/51 = 0.902 (read while building the rules: docs/checking.md)
+FALSE_SUPPORTED_MAX = 0
+
+
+def test_a_second_text_nobody_tuned_on_holds_its_measured_level(library_index, embedder):
+    """tests/data/claims_heldout.md was written after the rules, by someone who
+    never ran the checker on it. Only its "tune" sentences may be read to find
+    faults; the floors below are today's measure on the held-out sentences,
+    which show how far claims.md overstates the check (docs/checking.md)."""
+    text = (DATA / "claims_heldout.md").read_text(encoding="utf-8")
+    expected = [json.loads(line) for line in (DATA / "claims_heldout.expected.jsonl").read_text(encoding="utf-8").splitlines()]
+    got = check_text(text, library_index, embedder, "claims_heldout.md").sentences
+    assert [s.text for s in got] == [e["text"] for e in expected]
+    held = [(s, e) for s, e in zip(got, expected) if e["split"] == "heldout"]
+    assert len(held) >= 30
+    agree = sum(s.verdict == e["verdict"] for s, e in held)
+    assert agree / len(held) >= 0.65, agree  # measured 21/32
+    assert sum(s.verdict == "supported" and e["verdict"] != "supported" for s, e in held) <= 1  # measured 1
+
+
+def test_a_figure_rounded_to_fewer_decimals_is_the_same_figure():
+    passage = "India's trade deficit with Japan was 12.55 billion US dollars in 2023-24."
+    assert not cite.unmatched({"12.5", "12", "13"}, cite._quantities(passage))
+    assert cite.unmatched({"12.4", "14", "1255"}, cite._quantities(passage)) == {"12.4", "14", "1255"}
+    assert cite.unmatched({"0.1"}, {"0.15"}) == {"0.1"}  # one digit left is no rounding
+    assert cite.unmatched({"80"}, {"81"}) == {"80"}  # whole numbers stand only for themselves
+
+
+def test_a_year_found_in_a_sentence_about_someone_else_does_not_excuse_a_wrong_year(library_index, embedder):
+    # The library dates Kishi's visit to 1957, and another prime minister's to 1961.
+    [s] = check_text("Nobusuke Kishi was the first Japanese prime minister to visit India, in 1961.",
+                     library_index, embedder).sentences
+    assert s.verdict == "contradicted", s
+    assert "1957" in s.reason and "1961" in s.reason
 
 
 def test_a_contradiction_says_what_the_sources_say_instead(library_index, embedder):

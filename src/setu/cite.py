@@ -20,6 +20,7 @@ call it.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -281,8 +282,8 @@ def hard_checks(claim: str, sentence: str, passage: str, topic: frozenset[str] =
     passage_clauses = [c for s in (sentence_spans(passage) or [(0, len(passage))]) for c in _CLAUSE.split(passage[s[0]:s[1]]) if c.strip()]
     for clause in claim_clauses:
         numbers = _quantities(clause)
-        if numbers - _quantities(passage):
-            return f"the number {min(numbers - _quantities(passage))} is not in the passage"
+        if unmatched(numbers, _quantities(passage)):
+            return f"the number {min(unmatched(numbers, _quantities(passage)))} is not in the passage"
         # The passage clauses that say most of what this claim clause says:
         # one of them must agree with it on every check below.
         weights = _weighted(clause, topic, topic_weight=0.5)  # a topic name alone says little about which clause
@@ -304,7 +305,7 @@ def hard_checks(claim: str, sentence: str, passage: str, topic: frozenset[str] =
 
 
 def _clause_check(clause: str, numbers: set[str], passage_clause: str, soft: bool = True) -> str:
-    missing = numbers - _quantities(passage_clause)
+    missing = unmatched(numbers, _quantities(passage_clause))
     if missing:
         return f"the passage gives {', '.join(sorted(missing))} for something else"
     if soft and _polarity(clause, passage_clause) != _polarity(passage_clause, clause):
@@ -355,6 +356,24 @@ def _spelled_out(name: str, passage: str) -> bool:
 def _acronym(name: str, passage_words: set[str]) -> bool:
     initials = "".join(w[0] for w in re.findall(r"[A-Za-z]+", name)).lower()
     return len(initials) >= 2 and initials in passage_words
+
+
+def unmatched(numbers: set[str], available: set[str]) -> set[str]:
+    """The claim's numbers that the available ones do not give. A claim may
+    round a figure to fewer decimals, keeping two digits or more: "12.5
+    billion" or "12 billion" for 12.55 (cut or rounded); a whole number never
+    stands for another whole number."""
+    return {n for n in numbers if n not in available and not any(_rounds_to(n, a) for a in available)}
+
+
+def _rounds_to(claimed: str, given: str) -> bool:
+    if "." not in given or not re.fullmatch(r"\d+(\.\d+)?", claimed) or not re.fullmatch(r"\d+\.\d+", given):
+        return False
+    places = len(claimed.partition(".")[2])
+    if places >= len(given.partition(".")[2]) or len(claimed.replace(".", "").lstrip("0")) < 2:  # "0.1" is no rounding of 0.15
+        return False
+    value, step = float(given), 10 ** -places
+    return any(abs(float(claimed) - v) < step / 10 for v in (round(value, places), math.floor(value / step) * step))
 
 
 def _quantities(text: str) -> set[str]:

@@ -257,7 +257,9 @@ def _check_library(sentence, vector, index, embedder, topic, exclude=frozenset()
     measured = [m for m in measured if not _heading(m[1].sentence)] or measured
     nearby = cite._quantities(" ".join(h.passage.text for h in hits))
     own = cite._quantities(sentence)
-    held = bool(own) and any(own <= cite._quantities(s.sentence) for _, s in measured)
+    # Another sentence about the same thing gives all the claim's figures: the claim joins facts.
+    held = bool(own) and any(not cite.unmatched(own, cite._quantities(s.sentence)) and _about(sentence, s, topic) >= ABOUT_AT
+                             and not s.reason.startswith(cite.MISSING_NAME) for _, s in measured)
     # The closest passages that pass the hard checks go to the full check (which
     # costs a call of the meaning model when the claim is not a verbatim quote).
     # A passage that says otherwise and is clearly closer to the claim than the
@@ -283,7 +285,7 @@ def _check_library(sentence, vector, index, embedder, topic, exclude=frozenset()
         if about < ABOUT_AT:
             continue
         why = s.reason if _is_conflict(s.reason) else s.doubt if s.doubt and _opposed(sentence, s) else ""
-        if _is_conflict(why) and (held or (not _replaced_numbers(sentence, s.sentence) and own <= nearby)):
+        if _is_conflict(why) and (held or (not _replaced_numbers(sentence, s.sentence) and not cite.unmatched(own, nearby))):
             # Another sentence found gives all its figures, or no figure stands in
             # place of its own, which are in the passages found: it joins facts.
             why = ""
