@@ -265,6 +265,18 @@ def main() -> None:
                 import_s.append(time.perf_counter() - t0)
             results["cli_ask_wall_s"] = round(statistics.median(cli_s), 3)
             results["st_import_s"] = round(statistics.median(import_s), 3)
+            # 4c. `setu check` of one paraphrased claim in a new process, through the same server.
+            seed_claims = [json.loads(line)["claim"] for line in
+                           (ROOT / "tests" / "data" / "citations.jsonl").read_text().splitlines() if line.strip()]
+            check_s = []
+            for i, claim in enumerate(seed_claims[:5]):
+                note = work / f"claim-{i}.txt"
+                note.write_text(claim + "\n")
+                t0 = time.perf_counter()
+                subprocess.run([sys.executable, "-m", "setu.cli", "check", str(note)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # exit 1 on a contradiction
+                check_s.append(time.perf_counter() - t0)
+            results["cli_check_wall_s"] = round(statistics.median(check_s), 3)
             status = Path(f"/proc/{app.proc.pid}/status").read_text()
             rss_kb = int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1])
             results["serve_rss_mb"] = round(rss_kb / 1024, 1)
@@ -297,6 +309,8 @@ def main() -> None:
          results["check_text_p50_ms"] <= results["ask_p50_ms"] + 2 * results["nli_pair_p50_ms"]),
         ("load_errors == 0 at 32 clients", results["load_errors"] == 0),
         ("cli_ask_wall_s <= 0.3 x st_import_s", results["cli_ask_wall_s"] <= 0.3 * results["st_import_s"]),
+        # Checking a claim from the command line costs about one `setu ask` (the meaning model's call on top).
+        ("cli_check_wall_s <= 1.5 x cli_ask_wall_s", results["cli_check_wall_s"] <= 1.5 * results["cli_ask_wall_s"]),
     ]
     print(f"{'measure':28} value")
     for key, value in results.items():

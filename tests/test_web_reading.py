@@ -107,6 +107,30 @@ def test_the_command_line_answers_through_a_running_server_without_loading_the_m
     assert "Mumbai" in answer["answer"] and answer["citations"][0]["quote"] in answer["citations"][0]["passage"]
 
 
+def test_setu_check_also_goes_through_a_running_server_and_reports_the_same(app, tmp_path):  # noqa: F811
+    import json
+    import os
+    import subprocess
+    import sys
+
+    note = tmp_path / "note.md"
+    note.write_text("Muji opened its first Indian outlet in Mumbai in August 2016. "
+                    "Uniqlo opened its first Indian store in New Delhi in October 2021.\n", encoding="utf-8")
+    env = {**os.environ, "SETU_INDEX": str(app.root / "index"), "SETU_SOURCES": str(app.root / "sources")}
+    probe = ("import sys, json; from setu.cli import main\n"
+             f"try:\n    main(['check', '--json', {str(note)!r}])\n"
+             "except SystemExit as e:\n    print(json.dumps(e.code))\n"
+             "print(json.dumps(sorted(m for m in ('torch', 'gradio', 'sentence_transformers', 'faiss', 'onnxruntime')"
+             " if m in sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=300)
+    report_line, code_line, loaded_line = out.stdout.strip().splitlines()[-3:]
+    assert json.loads(loaded_line) == []  # the server checked: neither the model nor the meaning model was loaded here
+    assert json.loads(code_line) == 1  # a contradicted sentence
+    report = json.loads(report_line)
+    assert [s["verdict"] for s in report["sentences"]] == ["supported", "contradicted"]
+    assert "2019" in report["sentences"][1]["reason"] and report["sentences"][0]["evidence"][0]["quote"]
+
+
 def test_open_source_shows_the_document_as_text_at_the_quoted_sentence(page, app):  # noqa: F811
     ask(page, "What share of trade does Japan account for?")
     card = page.locator("#evidence .setu-answer:not([hidden]) .setu-card").first

@@ -263,29 +263,46 @@ def check_cmd(files, index_dir, as_json, fmt, strict):
         setu check --format md essay.md > report.md
         setu ask --json "When were relations established?" | setu check -
     """
-    from .embed import embedder_for
+    from . import remote
     from .errors import IndexMissing, InputError
-    from .index import open_index
 
     settings = load_settings(index=index_dir)
     raw = {file: _read_text(file) for file in files}
-    try:
-        index = open_index(settings.index)
-        embedder = embedder_for(index.model)
-    except IndexMissing:
-        index, embedder = None, embedder_for(settings.model)
+    loaded: dict = {}
+
+    def library():
+        """The index and its model, loaded on first need (a running server spares both)."""
+        if not loaded:
+            from .embed import embedder_for
+            from .index import open_index
+
+            try:
+                index = open_index(settings.index)
+                loaded.update(index=index, embedder=embedder_for(index.model))
+            except IndexMissing:
+                loaded.update(index=None, embedder=embedder_for(settings.model))
+        return loaded["index"], loaded["embedder"]
+
     all_ok, failed = True, False
     for file, text in raw.items():
         name = "standard input" if file == "-" else file
         if text.lstrip().startswith(("{", "[{")):
+            index, embedder = library()
             all_ok &= _check_answers(text, name, embedder, index, as_json, strict)
             continue
-        if index is None:
-            raise IndexMissing(f"{name}: checking a text needs an index; run `setu index` first")
-        from .textcheck import as_markdown, as_terminal, check_text
+        from .textcheck import TextReport, as_markdown, as_terminal, check_text
 
+        data = remote.check_text(settings, text, name)  # a running `setu serve` checks at once
         try:
-            report = check_text(text, index, embedder, name)
+            if data is not None and data.get("error"):
+                raise InputError(data["error"])
+            if data is not None:
+                report = TextReport.from_json(data)
+            else:
+                index, embedder = library()
+                if index is None:
+                    raise IndexMissing(f"{name}: checking a text needs an index; run `setu index` first")
+                report = check_text(text, index, embedder, name)
         except InputError as e:  # one unreadable input does not stop the others
             click.echo(f"setu: {e}", err=True)
             failed = True

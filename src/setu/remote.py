@@ -45,9 +45,8 @@ def withdraw(settings) -> None:
         pass
 
 
-def ask(settings, question: str, timeout: float = 60.0) -> dict | None:
-    """The server's answer (the JSON of `setu ask --json`), or None when no
-    live server serves this index with these settings."""
+def _server(settings) -> dict | None:
+    """The record of a live server of this index, or None."""
     path = _path(settings.index)
     try:
         record = json.loads(path.read_text())
@@ -57,15 +56,39 @@ def ask(settings, question: str, timeout: float = 60.0) -> dict | None:
         return None
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if (record.get("llm_url") or "", record.get("llm_model") or "") != (settings.llm_url, settings.llm_model):
-        return None
-    body = json.dumps({"data": [question]}).encode()
-    request = urllib.request.Request(f"{record['url']}/gradio_api/run/ask", data=body,
+    return record
+
+
+def _call(record: dict, api: str, args: list, timeout: float):
+    body = json.dumps({"data": args}).encode()
+    request = urllib.request.Request(f"{record['url']}/gradio_api/run/{api}", data=body,
                                      headers={"Content-Type": "application/json"})
     direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never through a proxy
     try:
         with direct.open(request, timeout=timeout) as response:
-            data = json.loads(response.read())["data"][0]
+            return json.loads(response.read())["data"][0]
     except (OSError, ValueError, KeyError, IndexError, urllib.error.URLError):
         return None
+
+
+def ask(settings, question: str, timeout: float = 60.0) -> dict | None:
+    """The server's answer (the JSON of `setu ask --json`), or None when no
+    live server serves this index with these settings."""
+    record = _server(settings)
+    if record is None:
+        return None
+    if (record.get("llm_url") or "", record.get("llm_model") or "") != (settings.llm_url, settings.llm_model):
+        return None
+    data = _call(record, "ask", [question], timeout)
     return data if isinstance(data, dict) and "answer" in data and not data.get("error") else None
+
+
+def check_text(settings, text: str, name: str, timeout: float = 300.0) -> dict | None:
+    """The server's report on a text (the JSON of `setu check --json`, or
+    ``{"error": …}`` when the text cannot be checked), or None when no live
+    server serves this index. A language model plays no part in checking."""
+    record = _server(settings)
+    if record is None:
+        return None
+    data = _call(record, "check_text", [text, name], timeout)
+    return data if isinstance(data, dict) and ("sentences" in data or "error" in data) else None

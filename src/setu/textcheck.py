@@ -93,6 +93,13 @@ class TextReport:
         return {"input": self.name, "sentences": [s.to_json() for s in self.sentences], "summary": self.summary,
                 "references": self.references, "not_checked": list(self.skipped)}
 
+    @classmethod
+    def from_json(cls, data: dict) -> "TextReport":
+        """The report back from its JSON (a running server's answer)."""
+        sentences = tuple(Checked(s["text"], s["verdict"], s["reason"], tuple(Evidence(**e) for e in s["evidence"]),
+                                  tuple(s.get("cites", ()))) for s in data["sentences"])
+        return cls(data["input"], sentences, dict(data.get("references", {})), tuple(data.get("not_checked", ())))
+
 
 # --- reading a text -------------------------------------------------------------
 

@@ -141,6 +141,14 @@ def build_ui(engine: Engine, read_only: bool = False):
         except SetuError as e:
             return {"question": question, "answer": "", "abstained": True, "citations": [], "error": str(e)}
 
+    def api_check_text(text: str, name: str) -> dict:
+        """Check a text against the library; the same JSON object as `setu check --json`."""
+        try:
+            index = engine.index
+            return check_text(text, index, embedder_for(index.model), name or "text").to_json()
+        except SetuError as e:
+            return {"input": name, "error": str(e)}
+
     # --- check ----------------------------------------------------------------
 
     def pick_choices(answers):
@@ -372,6 +380,7 @@ def build_ui(engine: Engine, read_only: bool = False):
             ui.load(restore_choices, None, [to_restore], **private)
         ui.load(describe_library, None, [library_line], **private)
         gr.api(api_ask, api_name="ask", queue=False, concurrency_limit=None)
+        gr.api(api_check_text, api_name="check_text", queue=False, concurrency_limit=None)
     return ui
 
 
