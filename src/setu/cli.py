@@ -290,7 +290,7 @@ def check_cmd(files, index_dir, as_json, fmt, strict):
             index, embedder = library()
             all_ok &= _check_answers(text, name, embedder, index, as_json, strict)
             continue
-        from .textcheck import TextReport, as_markdown, as_terminal, check_text
+        from .textreport import TextReport, as_markdown, as_terminal
 
         data = remote.check_text(settings, text, name)  # a running `setu serve` checks at once
         try:
@@ -302,6 +302,8 @@ def check_cmd(files, index_dir, as_json, fmt, strict):
                 index, embedder = library()
                 if index is None:
                     raise IndexMissing(f"{name}: checking a text needs an index; run `setu index` first")
+                from .textcheck import check_text
+
                 report = check_text(text, index, embedder, name)
         except InputError as e:  # one unreadable input does not stop the others
             click.echo(f"setu: {e}", err=True)

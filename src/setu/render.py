@@ -321,7 +321,7 @@ def text_report_html(report: dict, paragraphs: list[int] | None = None) -> str:
                      for v, label in TEXT_BADGES.items())
     details = ['<div class="setu-ev" data-i="">Click a sentence (or Tab to it and press Enter) to see its evidence.</div>']
     details += [_sentence_evidence(s, n, len(sentences)) for n, s in enumerate(sentences)]
-    from .textcheck import summary_line
+    from .textreport import summary_line
 
     summary = html.escape(summary_line(report["summary"]))
     return (f'<div class="setu-textcheck"><p class="setu-report-summary">{summary}</p>'

@@ -21,7 +21,8 @@ from .library import REMOVED, add_file, inventory, remove_file, removed_files, r
 from .lexicon import describe
 from .render import (CSS, EMPTY, HEAD, answer_markdown, conversation_as_markdown, evidence_panel, library_line_html,
                      report_html, source_link, source_page, text_report_html)
-from .textcheck import as_markdown, check_text, split_text
+from .textcheck import check_text, split_text
+from .textreport import as_markdown
 
 EXAMPLES = [
     "When did India and Japan establish diplomatic relations?",
