@@ -282,8 +282,9 @@ def hard_checks(claim: str, sentence: str, passage: str, topic: frozenset[str] =
     passage_clauses = [c for s in (sentence_spans(passage) or [(0, len(passage))]) for c in _CLAUSE.split(passage[s[0]:s[1]]) if c.strip()]
     for clause in claim_clauses:
         numbers = _quantities(clause)
-        if unmatched(numbers, _quantities(passage)):
-            return f"the number {min(unmatched(numbers, _quantities(passage)))} is not in the passage"
+        absent = unmatched(numbers, _quantities(passage))
+        if absent:
+            return f"the number {min(absent)} is not in the passage"
         # The passage clauses that say most of what this claim clause says:
         # one of them must agree with it on every check below.
         weights = _weighted(clause, topic, topic_weight=0.5)  # a topic name alone says little about which clause

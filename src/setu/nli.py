@@ -51,7 +51,7 @@ def _load():
             options.intra_op_num_threads = 2
             options.inter_op_num_threads = 1
             options.log_severity_level = 3
-            options.enable_cpu_mem_arena = False  # the arena kept ~200 MB after the first batch, for no speed gained
+            options.enable_cpu_mem_arena = False  # in a bare process the arena kept ~200 MB after one batch, for no speed
             session = onnxruntime.InferenceSession(str(root / "policy_nli_int8.onnx"), options,
                                                    providers=["CPUExecutionProvider"])
             _loaded = (tokenizer, session)

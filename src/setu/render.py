@@ -9,6 +9,8 @@ import re
 from pathlib import Path
 from urllib.parse import quote as url_quote
 
+from .textreport import summary_line
+
 _MARKER = re.compile(r"\[(\d+)\]")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
 
@@ -321,8 +323,6 @@ def text_report_html(report: dict, paragraphs: list[int] | None = None) -> str:
                      for v, label in TEXT_BADGES.items())
     details = ['<div class="setu-ev" data-i="">Click a sentence (or Tab to it and press Enter) to see its evidence.</div>']
     details += [_sentence_evidence(s, n, len(sentences)) for n, s in enumerate(sentences)]
-    from .textreport import summary_line
-
     summary = html.escape(summary_line(report["summary"]))
     return (f'<div class="setu-textcheck"><p class="setu-report-summary">{summary}</p>'
             f'<div class="setu-legend">{legend}</div><div class="setu-textcheck-body">'

@@ -259,6 +259,8 @@ def _heading(sentence: str) -> bool:
     """A short line with no closing stop: a heading or a caption, not a statement."""
     text = sentence.strip()
     return "\n" not in text and len(text.split()) <= 12 and not re.search(r"[.!?:;\"”’)]$", text)
+
+
 DOUBT_AT = 0.9  # p(violation) at which the meaning model confirms a soft check's doubt
 
 
@@ -268,6 +270,8 @@ def _opposed(sentence: str, s) -> bool:
     from . import nli, verify
 
     return nli.available() and verify.violation(sentence, s) >= DOUBT_AT
+
+
 _CONFLICTS = ("for something else", "is not in the passage", "does not match")
 
 
